@@ -1,0 +1,46 @@
+"""`python -m bot` / `modelcard-bot`: the process entry points."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.errors import ConfigError
+from bot.governance import describe_lifecycle, load_governance
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    try:
+        gov = load_governance(args.file)
+    except ConfigError as err:
+        print(f"{err.source}: {len(err.problems)} problem(s):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: OK")
+    for line in describe_lifecycle(gov):
+        print(line)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="modelcard-bot",
+        description="Slack bot for SageMaker Model Card governance across AWS accounts.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = sub.add_parser(
+        "check-config",
+        help="validate a governance file and print the lifecycle it defines",
+        description="Validate a governance YAML file; exit 1 and list every problem if wrong.",
+    )
+    check.add_argument("file", help="path to the governance YAML file")
+    check.set_defaults(handler=_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code

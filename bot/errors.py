@@ -1,0 +1,87 @@
+"""Exception hierarchy: every error a person can see carries a sentence they can act on."""
+
+# ruff: noqa: N818 - these names are part of the contract other modules are written against.
+
+from __future__ import annotations
+
+
+class ModelCardBotError(Exception):
+    """Base of every error the bot raises on purpose; `str(err)` is safe to show a user."""
+
+
+class ConfigError(ModelCardBotError):
+    """The governance file or the environment is wrong; raised at start."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+class InputError(ModelCardBotError):
+    """Input from a person is invalid; nothing was changed."""
+
+
+class InvalidCardName(InputError):
+    pass
+
+
+class InvalidContent(InputError):
+    """Card content breaks the official schema or the size limit."""
+
+    def __init__(self, card: str, problems: list[str]) -> None:
+        self.card = card
+        self.problems = problems
+        super().__init__(f"Model card `{card}` content is not valid: " + " ".join(problems))
+
+
+class NotAllowed(ModelCardBotError):
+    """The person lacks the capability, is unmapped, or four-eyes forbids the action."""
+
+
+class CardNotFound(ModelCardBotError):
+    def __init__(self, card: str) -> None:
+        self.card = card
+        super().__init__(
+            f"Model card `{card}` does not exist. Check the name with `/modelcard list`."
+        )
+
+
+class CardAlreadyExists(ModelCardBotError):
+    def __init__(self, card: str) -> None:
+        self.card = card
+        super().__init__(
+            f"Model card `{card}` already exists. Pick another name or `/modelcard show {card}`."
+        )
+
+
+class WrongStatus(ModelCardBotError):
+    """The card is not in a status that allows the requested move."""
+
+    def __init__(self, card: str, current: str, wanted: str, hint: str = "") -> None:
+        self.card = card
+        self.current = current
+        self.wanted = wanted
+        message = f"Model card `{card}` is {current}, so it cannot move to {wanted}."
+        super().__init__(f"{message} {hint}".strip())
+
+
+class NotEditable(WrongStatus):
+    """The card's status freezes its content (Approved, Archived); `wanted` is "edit"."""
+
+    def __init__(self, card: str, current: str, hint: str = "") -> None:
+        super().__init__(card, current, "edit", hint)
+        message = f"Model card `{card}` is {current}, so its content cannot be edited."
+        self.args = (f"{message} {hint}".strip(),)
+
+
+class AwsError(ModelCardBotError):
+    """An AWS call failed; `retryable` says whether a later attempt may succeed."""
+
+    def __init__(
+        self, message: str, *, code: str = "", retryable: bool = False, request_id: str = ""
+    ) -> None:
+        self.code = code
+        self.retryable = retryable
+        self.request_id = request_id
+        super().__init__(message)

@@ -1,0 +1,58 @@
+"""The append-only audit trail: one stream for all, one per card for `history`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from bot.store.keys import Keys
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who did what to which card, and how it ended. Holds ids, never tokens or secrets."""
+
+    actor: str
+    action: str
+    card: str = ""
+    source: str = ""
+    target: str = ""
+    result: str = "ok"
+    detail: str = ""
+    request_id: str = ""
+    at: float = field(default_factory=time.time)
+    id: str = ""
+
+    def to_fields(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items() if k != "id"}
+
+    @classmethod
+    def from_entry(cls, entry_id: str, data: dict[str, str]) -> AuditEvent:
+        known = {f.name for f in fields(cls)} - {"id", "at"}
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        return cls(at=float(data.get("at", 0.0)), id=entry_id, **values)
+
+
+class AuditLog:
+    def __init__(self, redis: Any, keys: Keys | None = None) -> None:
+        self._redis = redis
+        self._keys = keys or Keys()
+
+    def record(self, event: AuditEvent) -> str:
+        """Append to the global stream and, for a card, to its own; returns the entry id."""
+        entry = event.to_fields()
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.xadd(self._keys.audit, entry)
+        if event.card:
+            pipe.xadd(self._keys.card_audit(event.card), entry)
+        return str(pipe.execute()[0])
+
+    def for_card(self, card: str, count: int = 50) -> list[AuditEvent]:
+        """The card's latest entries, oldest first."""
+        rows = self._redis.xrevrange(self._keys.card_audit(card), count=count)
+        return [AuditEvent.from_entry(entry_id, data) for entry_id, data in reversed(rows)]
+
+    def recent(self, count: int = 50) -> list[AuditEvent]:
+        rows = self._redis.xrevrange(self._keys.audit, count=count)
+        return [AuditEvent.from_entry(entry_id, data) for entry_id, data in reversed(rows)]

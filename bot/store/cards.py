@@ -1,0 +1,100 @@
+"""Last-seen card snapshots: the reconciler compares against them; `list`, `show` and App
+Home answer from them without calling AWS."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from bot.domain.status import CardStatus
+from bot.store.keys import Keys
+
+
+@dataclass(frozen=True)
+class CardSnapshot:
+    name: str
+    arn: str
+    status: CardStatus
+    version: int = 1
+    owner: str = ""
+    problem_type: str = ""
+    description: str = ""
+    risk: str = ""
+    created_by: str = ""
+    submitted_by: str = ""
+    updated_by: str = ""
+    updated_at: float = field(default_factory=time.time)
+
+    def to_hash(self) -> dict[str, str]:
+        return {key: str(value) for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_hash(cls, data: dict[str, str]) -> CardSnapshot:
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        values["status"] = CardStatus(values["status"])
+        values["version"] = int(values.get("version", 1))
+        values["updated_at"] = float(values.get("updated_at", 0.0))
+        return cls(**values)
+
+
+class CardState:
+    """Card snapshots in Redis, indexed by name and by status for paged listing."""
+
+    def __init__(self, redis: Any, keys: Keys | None = None) -> None:
+        self._redis = redis
+        self._keys = keys or Keys()
+
+    def put(self, snapshot: CardSnapshot) -> None:
+        k = self._keys
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(k.card(snapshot.name), mapping=snapshot.to_hash())
+        pipe.zadd(k.cards, {snapshot.name: 0})
+        for status in CardStatus:
+            pipe.zrem(k.cards_with_status(status), snapshot.name)
+        pipe.zadd(k.cards_with_status(snapshot.status), {snapshot.name: 0})
+        pipe.execute()
+
+    def get(self, name: str) -> CardSnapshot | None:
+        data = self._redis.hgetall(self._keys.card(name))
+        return CardSnapshot.from_hash(data) if data else None
+
+    def status_of(self, name: str) -> CardStatus | None:
+        value = self._redis.hget(self._keys.card(name), "status")
+        return CardStatus(value) if value else None
+
+    def remove(self, name: str) -> None:
+        k = self._keys
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(k.card(name), k.card_people(name))
+        pipe.zrem(k.cards, name)
+        for status in CardStatus:
+            pipe.zrem(k.cards_with_status(status), name)
+        pipe.execute()
+
+    def count(self, status: CardStatus | None = None) -> int:
+        key = self._keys.cards if status is None else self._keys.cards_with_status(status)
+        return int(self._redis.zcard(key))
+
+    def page(
+        self, status: CardStatus | None = None, after: str = "", limit: int = 20
+    ) -> tuple[list[CardSnapshot], str | None]:
+        """Cards by name after `after`; returns the page and the cursor of the next one."""
+        key = self._keys.cards if status is None else self._keys.cards_with_status(status)
+        low = f"({after}" if after else "-"
+        names = self._redis.zrangebylex(key, low, "+", start=0, num=limit + 1)
+        more = len(names) > limit
+        names = names[:limit]
+        pipe = self._redis.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(self._keys.card(name))
+        snapshots = [CardSnapshot.from_hash(data) for data in pipe.execute() if data]
+        return snapshots, (names[-1] if more and names else None)
+
+    def add_person(self, name: str, user_id: str) -> None:
+        """Remember that `user_id` authored the card (created, edited or submitted it)."""
+        self._redis.sadd(self._keys.card_people(name), user_id)
+
+    def people(self, name: str) -> set[str]:
+        return {str(user) for user in self._redis.smembers(self._keys.card_people(name))}

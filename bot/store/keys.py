@@ -1,0 +1,52 @@
+"""Every Redis key the bot uses, in one place (so a prefix change or audit is one read)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str = "mcb"
+
+    def card(self, name: str) -> str:
+        """Hash: the last-seen snapshot of a card."""
+        return f"{self.prefix}:card:{name}"
+
+    def card_people(self, name: str) -> str:
+        """Set: Slack users who created, edited or submitted the card (four-eyes)."""
+        return f"{self.prefix}:card:{name}:people"
+
+    @property
+    def cards(self) -> str:
+        """Sorted set (all scores 0, ordered by name): every known card, for paging."""
+        return f"{self.prefix}:cards"
+
+    def cards_with_status(self, status: str) -> str:
+        return f"{self.prefix}:cards:status:{status}"
+
+    def claim(self, key: str) -> str:
+        """String with TTL: an idempotency claim."""
+        return f"{self.prefix}:claim:{key}"
+
+    @property
+    def audit(self) -> str:
+        """Stream, append-only: every request and decision."""
+        return f"{self.prefix}:audit"
+
+    def card_audit(self, name: str) -> str:
+        """Stream: the audit entries of one card (for `/modelcard history`)."""
+        return f"{self.prefix}:audit:card:{name}"
+
+    def approval_message(self, name: str) -> str:
+        """Hash: channel and ts of the card's approval request message."""
+        return f"{self.prefix}:approval:{name}"
+
+    @property
+    def jobs(self) -> str:
+        """Stream: the outbox of jobs for the worker (consumer group `workers`)."""
+        return f"{self.prefix}:jobs"
+
+    @property
+    def dead_letters(self) -> str:
+        return f"{self.prefix}:jobs:dead"
