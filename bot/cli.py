@@ -24,6 +24,37 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from bot.app import build_core, build_worker
+    from bot.settings import Settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        core = build_core(Settings())
+    except ConfigError as err:
+        print(f"modelcard-bot worker: {err}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threads = [
+        threading.Thread(target=build_worker(core).run_forever, args=(stop,), daemon=True)
+        for _ in range(args.consumers)
+    ]
+    for thread in threads:
+        thread.start()
+    print(f"modelcard-bot worker: {args.consumers} consumer(s) running; Ctrl-C to stop")
+    while not stop.wait(0.5):
+        pass
+    for thread in threads:
+        thread.join(timeout=10)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modelcard-bot",
@@ -37,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("file", help="path to the governance YAML file")
     check.set_defaults(handler=_check_config)
+    worker = sub.add_parser(
+        "worker",
+        help="run the worker: jobs from the Redis outbox, AWS calls, Slack posts",
+        description="Run the worker (reads REDIS_URL, MODELCARD_CONFIG, SLACK_*, AWS_* env vars).",
+    )
+    worker.add_argument("--consumers", type=int, default=2, help="concurrent consumers (default 2)")
+    worker.set_defaults(handler=_worker)
     return parser
 
 

@@ -85,3 +85,11 @@ class AwsError(ModelCardBotError):
         self.retryable = retryable
         self.request_id = request_id
         super().__init__(message)
+
+
+class RetryLater(ModelCardBotError):
+    """A transient condition (rate limit, a concurrent worker holding a lock): retry the job."""
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -8,7 +8,7 @@ import redis
 
 from tests.redis_server import RedisServer
 
-pytest_plugins = ["tests.aws_fixtures"]
+pytest_plugins = ["tests.aws_fixtures", "tests.slack_stack"]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = ROOT / "config" / "governance.example.yml"

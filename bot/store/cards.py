@@ -25,6 +25,12 @@ class CardSnapshot:
     submitted_by: str = ""
     updated_by: str = ""
     updated_at: float = field(default_factory=time.time)
+    # Stages whose RAM share holds the card, comma-separated in lifecycle order.
+    shared: str = ""
+
+    @property
+    def shared_stages(self) -> list[str]:
+        return [s for s in self.shared.split(",") if s]
 
     def to_hash(self) -> dict[str, str]:
         return {key: str(value) for key, value in asdict(self).items()}
@@ -54,6 +60,8 @@ class CardState:
         for status in CardStatus:
             pipe.zrem(k.cards_with_status(status), snapshot.name)
         pipe.zadd(k.cards_with_status(snapshot.status), {snapshot.name: 0})
+        if snapshot.created_by:
+            pipe.zadd(k.user_cards(snapshot.created_by), {snapshot.name: 0})
         pipe.execute()
 
     def get(self, name: str) -> CardSnapshot | None:
@@ -66,8 +74,11 @@ class CardState:
 
     def remove(self, name: str) -> None:
         k = self._keys
+        snapshot = self.get(name)
         pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(k.card(name), k.card_people(name))
+        pipe.delete(k.card(name), k.card_people(name), k.card_versions(name), k.card_content(name))
+        if snapshot and snapshot.created_by:
+            pipe.zrem(k.user_cards(snapshot.created_by), name)
         pipe.zrem(k.cards, name)
         for status in CardStatus:
             pipe.zrem(k.cards_with_status(status), name)
@@ -82,6 +93,14 @@ class CardState:
     ) -> tuple[list[CardSnapshot], str | None]:
         """Cards by name after `after`; returns the page and the cursor of the next one."""
         key = self._keys.cards if status is None else self._keys.cards_with_status(status)
+        return self._page(key, after, limit)
+
+    def created_by(
+        self, user_id: str, after: str = "", limit: int = 20
+    ) -> tuple[list[CardSnapshot], str | None]:
+        return self._page(self._keys.user_cards(user_id), after, limit)
+
+    def _page(self, key: str, after: str, limit: int) -> tuple[list[CardSnapshot], str | None]:
         low = f"({after}" if after else "-"
         names = self._redis.zrangebylex(key, low, "+", start=0, num=limit + 1)
         more = len(names) > limit
@@ -98,3 +117,26 @@ class CardState:
 
     def people(self, name: str) -> set[str]:
         return {str(user) for user in self._redis.smembers(self._keys.card_people(name))}
+
+    def add_version(self, name: str, version: int, status: str, at: float, user: str) -> None:
+        """Record a version once (the worker may see the same one twice)."""
+        entry = f"{version}|{status}|{at}|{user}"
+        key = self._keys.card_versions(name)
+        last = self._redis.lindex(key, -1)
+        if last is None or last.split("|", 1)[0] != str(version):
+            self._redis.rpush(key, entry)
+
+    def versions(self, name: str) -> list[tuple[int, str, float, str]]:
+        rows = self._redis.lrange(self._keys.card_versions(name), 0, -1)
+        found: list[tuple[int, str, float, str]] = []
+        for row in rows:
+            version, status, at, user = row.split("|", 3)
+            found.append((int(version), status, float(at), user))
+        return found
+
+    def put_content(self, name: str, content: str) -> None:
+        self._redis.set(self._keys.card_content(name), content)
+
+    def content(self, name: str) -> str | None:
+        value = self._redis.get(self._keys.card_content(name))
+        return None if value is None else str(value)

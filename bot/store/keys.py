@@ -42,6 +42,22 @@ class Keys:
         """Hash: channel and ts of the card's approval request message."""
         return f"{self.prefix}:approval:{name}"
 
+    def card_content(self, name: str) -> str:
+        """String: the card's latest content JSON (pre-fills the edit modal without AWS)."""
+        return f"{self.prefix}:card:{name}:content"
+
+    def card_versions(self, name: str) -> str:
+        """List: versions the worker saw (version|status|at|user), for `history`."""
+        return f"{self.prefix}:card:{name}:versions"
+
+    def user_cards(self, user_id: str) -> str:
+        """Sorted set by name: cards a user created (App Home "My cards")."""
+        return f"{self.prefix}:user:{user_id}:cards"
+
+    def posted(self, effect_key: str) -> str:
+        """Hash channel/ts of a message posted once for an effect (retries update it)."""
+        return f"{self.prefix}:posted:{effect_key}"
+
     @property
     def jobs(self) -> str:
         """Stream: the outbox of jobs for the worker (consumer group `workers`)."""

@@ -1,0 +1,178 @@
+"""Composition: the one place that wires settings, governance, Redis, AWS and Slack.
+
+`create_wsgi` serves the Bolt app (POST /slack/events) and GET /healthz; gunicorn runs
+`bot.app:wsgi_from_env()`. `build_worker` assembles the worker's collaborators.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from slack_bolt import App, BoltContext
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.web import WebClient
+
+from bot.authz import Authorizer
+from bot.aws import ModelCards, RoleSessions, StageShares
+from bot.governance import Governance, load_governance
+from bot.jobs import Job
+from bot.outbox import Outbox
+from bot.settings import Settings
+from bot.slack.notifier import SlackNotifier
+from bot.store import AuditEvent, AuditLog, CardState, Keys
+from bot.worker.executor import JobExecutor
+from bot.worker.runner import Worker
+from handlers import actions, commands, home, views
+from handlers.common import WebDeps
+
+DEFAULT_SLACK_API = "https://slack.com/api/"
+
+
+@dataclass(frozen=True)
+class Core:
+    settings: Settings
+    gov: Governance
+    redis: Any
+    keys: Keys
+    state: CardState
+    audit: AuditLog
+    outbox: Outbox
+
+
+def build_core(settings: Settings, redis_client: Any | None = None) -> Core:
+    gov = load_governance(settings.modelcard_config)
+    client = redis_client or redis.Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        health_check_interval=30,
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+    )
+    keys = Keys()
+    return Core(
+        settings=settings,
+        gov=gov,
+        redis=client,
+        keys=keys,
+        state=CardState(client, keys),
+        audit=AuditLog(client, keys),
+        outbox=Outbox(client, keys),
+    )
+
+
+def slack_client(settings: Settings) -> WebClient:
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value() or None,
+        base_url=settings.slack_api_url or DEFAULT_SLACK_API,
+    )
+    # slack_sdk's own retry handlers: 429 with Retry-After, 5xx, connection resets.
+    client.retry_handlers.extend(
+        [
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ]
+    )
+    return client
+
+
+def create_bolt_app(core: Core) -> App:
+    web = WebDeps(
+        gov=core.gov,
+        state=core.state,
+        audit=core.audit,
+        outbox=core.outbox,
+        authz=Authorizer(core.gov, core.state),
+    )
+    app = App(
+        client=slack_client(core.settings),
+        signing_secret=core.settings.slack_signing_secret.get_secret_value(),
+        process_before_response=True,
+        token_verification_enabled=False,
+    )
+
+    @app.middleware
+    def inject(context: BoltContext, next: Callable[[], None]) -> None:
+        context["deps"] = web
+        next()
+
+    for module in (commands, actions, views, home):
+        module.register(app)
+    return app
+
+
+def create_wsgi(core: Core) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
+    handler = SlackRequestHandler(create_bolt_app(core))
+
+    def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            try:
+                core.redis.ping()
+                status, body = "200 OK", b'{"ok":true}'
+            except redis.RedisError:
+                status, body = "503 Service Unavailable", b'{"ok":false,"error":"redis"}'
+            start_response(status, [("Content-Type", "application/json")])
+            return [body]
+        return handler(environ, start_response)
+
+    return application
+
+
+def wsgi_from_env() -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
+    """gunicorn entry point: `gunicorn 'bot.app:wsgi_from_env()'`."""
+    return create_wsgi(build_core(Settings()))
+
+
+def build_worker(
+    core: Core, consumer: str | None = None, client: WebClient | None = None
+) -> Worker:
+    settings = core.settings
+    sessions = RoleSessions(
+        region=settings.aws_region or core.gov.region,
+        endpoint_url=settings.aws_endpoint_url,
+        bot_role_arn=core.gov.bot_role_arn,
+    )
+    shares = StageShares(sessions, core.gov)
+    notifier = SlackNotifier(client or slack_client(settings), core.redis, core.keys)
+    executor = JobExecutor(
+        core.gov, ModelCards(sessions), shares, core.state, core.audit, notifier, core.outbox
+    )
+
+    def on_dead(job: Job, reason: str) -> None:
+        core.outbox.bury(job, reason)
+        core.audit.record(
+            AuditEvent(
+                actor=job.user,
+                action=str(job.kind),
+                card=job.card,
+                result="dead",
+                detail=reason[:500],
+            )
+        )
+        text = (
+            f":rotating_light: Job {job.kind} for `{job.card or '-'}` by {job.user} failed: "
+            f"{reason[:500]}. Retry with `/modelcard admin retry`."
+        )
+        if core.gov.ops_channel:
+            section = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+            notifier.post_once(f"dead:{job.id}", core.gov.ops_channel, text, [section])
+        notifier.reply(
+            job,
+            f":x: Your {job.kind} of `{job.card}` could not be completed: {reason[:300]}. "
+            "An admin has been told.",
+        )
+
+    return Worker(
+        core.outbox,
+        executor,
+        consumer or f"{socket.gethostname()}-{id(executor):x}",
+        on_dead=on_dead,
+    )

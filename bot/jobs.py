@@ -1,0 +1,46 @@
+"""Jobs: the intents the web process writes to the outbox and the worker carries out."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class JobKind(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    ARCHIVE = "archive"
+    DELETE = "delete"
+    PUBLISH_HOME = "publish_home"
+    # A private answer decided at the edge, posted by the worker to keep Slack calls out of
+    # the ack path (args: text, optional blocks JSON, replace "1" to replace the original).
+    REPLY = "reply"
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: JobKind
+    user: str
+    card: str = ""
+    args: dict[str, str] = field(default_factory=dict)
+    # Where to answer the person: a response_url, else an ephemeral in `channel`.
+    reply_to: str = ""
+    channel: str = ""
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    requested_at: float = field(default_factory=time.time)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Job:
+        data: dict[str, Any] = json.loads(text)
+        data["kind"] = JobKind(data["kind"])
+        return cls(**data)

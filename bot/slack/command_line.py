@@ -1,0 +1,61 @@
+"""Parse `/modelcard` text: a subcommand, positional words and `--option value` pairs."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from bot.errors import InputError
+
+# Slack clients often turn straight quotes into typographic ones.
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+MAX_TEXT = 4000
+
+CREATE_OPTIONS = frozenset({"owner", "problem-type", "description", "risk"})
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    sub: str
+    args: list[str] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def parse(text: str, allowed_options: frozenset[str] = CREATE_OPTIONS) -> CommandLine:
+    if len(text) > MAX_TEXT:
+        raise InputError(
+            f"The command is {len(text):,} characters long; keep it under {MAX_TEXT:,}."
+        )
+    try:
+        words = shlex.split(text.translate(_QUOTES))
+    except ValueError:
+        raise InputError(
+            'The command has an unclosed quote. Put multi-word values in "double quotes".'
+        ) from None
+    if not words:
+        return CommandLine(sub="help")
+    sub, rest = words[0].lower(), words[1:]
+    args: list[str] = []
+    options: dict[str, str] = {}
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        if word.startswith("--") and len(word) > 2:
+            name, _, inline = word[2:].partition("=")
+            if name not in allowed_options:
+                known = ", ".join(f"--{o}" for o in sorted(allowed_options)) or "none"
+                raise InputError(f"Unknown option `--{name}`. Options here: {known}.")
+            if inline:
+                value = inline
+            elif i + 1 < len(rest) and not rest[i + 1].startswith("--"):
+                i += 1
+                value = rest[i]
+            else:
+                raise InputError(f'Option `--{name}` needs a value, e.g. --{name} "some text".')
+            if name in options:
+                raise InputError(f"Option `--{name}` is given twice; keep one.")
+            options[name] = value
+        else:
+            args.append(word)
+        i += 1
+    return CommandLine(sub=sub, args=args, options=options)

@@ -1,0 +1,179 @@
+"""What follows a status change, whoever made it: shares, the stage notification, the
+approval request or its update, the snapshot and the audit entry.
+
+Each effect is keyed by (card, status, AWS LastModifiedTime) so a replayed job, a second
+worker or the reconciler seeing the same change produce it once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from bot.aws.cards import CardRecord
+from bot.aws.sessions import Actor
+from bot.aws.sharing import StageShares
+from bot.domain.content import serialize, summarize
+from bot.domain.status import CardStatus
+from bot.governance import Governance, Stage
+from bot.slack import blocks
+from bot.slack.notifier import SlackNotifier
+from bot.store.audit import AuditEvent, AuditLog
+from bot.store.cards import CardSnapshot, CardState
+from bot.store.keys import Keys
+
+
+@dataclass(frozen=True)
+class Change:
+    """A card's move from `previous` to `card.status`, made by `user` ("" when outside Slack)."""
+
+    card: CardRecord
+    previous: CardStatus | None
+    user: str
+    reason: str = ""
+    action: str = ""
+
+    @property
+    def at(self) -> float:
+        return self.card.modified_at.timestamp() if self.card.modified_at else time.time()
+
+
+def snapshot_from(record: CardRecord, base: CardSnapshot | None, **changes: str) -> CardSnapshot:
+    summary = summarize(record.content)
+    return CardSnapshot(
+        name=record.name,
+        arn=record.arn,
+        status=record.status,
+        version=record.version,
+        owner=summary.get("owner", ""),
+        problem_type=summary.get("problem_type", ""),
+        description=summary.get("description", ""),
+        risk=summary.get("risk_rating", ""),
+        created_by=changes.get("created_by", base.created_by if base else ""),
+        submitted_by=changes.get("submitted_by", base.submitted_by if base else ""),
+        updated_by=changes.get("updated_by", base.updated_by if base else ""),
+        updated_at=record.modified_at.timestamp() if record.modified_at else time.time(),
+        shared=changes.get("shared", base.shared if base else ""),
+    )
+
+
+class Effects:
+    def __init__(
+        self,
+        governance: Governance,
+        shares: StageShares,
+        state: CardState,
+        audit: AuditLog,
+        notifier: SlackNotifier,
+        keys: Keys | None = None,
+    ) -> None:
+        self._gov = governance
+        self._shares = shares
+        self._state = state
+        self._audit = audit
+        self._notifier = notifier
+        self._keys = keys or Keys()
+
+    def settle(self, actor: Actor, change: Change) -> CardSnapshot:
+        record, status = change.card, change.card.status
+        key = f"{record.name}:{status}:{change.at}"
+        revoked: list[str] = []
+        stage = self._gov.stage_for_status(status)
+        if status is CardStatus.ARCHIVED:
+            revoked = self._shares.unshare_card(actor, record.arn)
+            shared: list[str] = []
+        else:
+            if stage is not None:
+                self._shares.share_card(actor, stage[0], record.arn)
+            shared = [name for name, _ in self._gov.stages_up_to(status)]
+
+        base = self._state.get(record.name)
+        extra = {"updated_by": change.user, "shared": ",".join(shared)}
+        if status is CardStatus.PENDING_REVIEW and change.previous is not CardStatus.PENDING_REVIEW:
+            extra["submitted_by"] = change.user
+        snapshot = snapshot_from(record, base, **extra)
+        if change.previous != status:
+            self._notify_stages(change, key, stage, revoked)
+            if status is CardStatus.PENDING_REVIEW:
+                self._request_approval(snapshot, key)
+            if change.previous is CardStatus.PENDING_REVIEW:
+                self._close_approval(snapshot, change)
+        # Written last: a job replayed after a crash still sees the old status and
+        # settles again (every effect above is keyed, so nothing is doubled).
+        self._state.add_version(record.name, record.version, status, change.at, change.user)
+        self._state.put_content(record.name, serialize(record.content))
+        self._state.put(snapshot)
+        return snapshot
+
+    def _notify_stages(
+        self,
+        change: Change,
+        key: str,
+        stage: tuple[str, Stage] | None,
+        revoked: list[str],
+    ) -> None:
+        record = change.card
+        actor = change.user or "outside Slack (console/SDK)"
+        targets = [stage[0]] if stage else revoked
+        for name in targets:
+            conf = self._gov.stages[name]
+            kwargs = {
+                "card": record.name,
+                "source": str(change.previous) if change.previous else None,
+                "target": str(record.status),
+                "stage": name,
+                "account": conf.account,
+                "access": str(conf.access),
+                "actor": actor,
+                "at": change.at,
+                "region": self._gov.region,
+                "reason": change.reason or None,
+                "revoked": revoked,
+            }
+            self._notifier.post_once(
+                f"notify:{key}:{name}",
+                conf.channel,
+                blocks.notification_text(**kwargs),  # type: ignore[arg-type]
+                blocks.stage_notification_blocks(**kwargs),  # type: ignore[arg-type]
+            )
+
+    def _request_approval(self, snapshot: CardSnapshot, key: str) -> None:
+        channel = self._gov.approvals_channel
+        ts = self._notifier.post_once(
+            f"approval:{key}",
+            channel,
+            f"Model card {snapshot.name} is waiting for approval",
+            blocks.approval_request_blocks(
+                snapshot,
+                requested_by=snapshot.submitted_by,
+                region=self._gov.region,
+                needed=self._gov.min_approvals,
+            ),
+        )
+        posted = self._notifier.posted(f"approval:{key}")
+        channel = posted[0] if posted else channel
+        self._notifier.remember_approval(snapshot.name, channel, ts)
+
+    def _close_approval(self, snapshot: CardSnapshot, change: Change) -> None:
+        message = self._notifier.approval_message(snapshot.name)
+        if message is None:
+            return
+        decision = "Approved" if snapshot.status is CardStatus.APPROVED else "Rejected"
+        if snapshot.status not in (CardStatus.APPROVED, CardStatus.DRAFT):
+            decision = str(snapshot.status)
+        self._notifier.update(
+            message[0],
+            message[1],
+            f"Model card {snapshot.name}: {decision}",
+            blocks.approval_decided_blocks(
+                snapshot,
+                decision=decision,
+                decided_by=change.user or "outside Slack (console/SDK)",
+                decided_at=change.at,
+                region=self._gov.region,
+                reason=change.reason or None,
+            ),
+        )
+
+    def record(self, event: AuditEvent) -> None:
+        self._audit.record(event)

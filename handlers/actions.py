@@ -1,0 +1,135 @@
+"""Buttons: Approve / Reject on approval requests, list paging, admin delete.
+
+A button's `value` only names the card; who may act is decided from governance and Redis.
+Refusals are posted privately by the worker (no Slack call before the ack), except the
+Reject modal, opened at once with the fresh trigger_id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk.web import WebClient
+
+from bot.domain.names import validate_name
+from bot.domain.status import Action, CardStatus
+from bot.errors import CardNotFound, InputError, ModelCardBotError
+from bot.jobs import Job, JobKind
+from bot.slack.blocks import APPROVE_ACTION, LIST_NEXT_ACTION, REJECT_ACTION, parse_list_page
+from bot.slack.modals import reject_modal
+from handlers.commands import ADMIN_DELETE_ACTION, list_reply, queue_transition
+from handlers.common import WebDeps, deps, enqueue, reply_later, with_channel
+
+
+def _card_of(body: dict[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    value = actions[0].get("value", "")
+    if not isinstance(value, str):
+        raise InputError("This button carries no model card name.")
+    return validate_name(value)
+
+
+def _where(body: dict[str, Any]) -> dict[str, str]:
+    channel = (body.get("channel") or {}).get("id", "")
+    return {"response_url": body.get("response_url", ""), "channel": channel}
+
+
+def _refuse(d: WebDeps, body: dict[str, Any], text: str) -> None:
+    where = _where(body)
+    reply_later(
+        d,
+        body["user"]["id"],
+        f":warning: {text}",
+        response_url=where["response_url"],
+        channel=where["channel"],
+    )
+
+
+def handle_approve(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    d = deps(context)
+    try:
+        card = _card_of(body)
+        answer = queue_transition(
+            d, JobKind.APPROVE, Action.APPROVE, body["user"]["id"], card, **_where(body)
+        )
+    except ModelCardBotError as err:
+        answer = str(err)
+    if answer:
+        _refuse(d, body, answer)
+
+
+def handle_reject(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    d = deps(context)
+    try:
+        card = _card_of(body)
+        d.authz.actor(body["user"]["id"], Action.REJECT, card)
+        snapshot = d.state.get(card)
+        if snapshot is None:
+            raise CardNotFound(card)
+        if snapshot.status is not CardStatus.PENDING_REVIEW:
+            raise InputError(
+                f"Model card `{card}` is {snapshot.status}; "
+                "only PendingReview cards can be rejected."
+            )
+    except ModelCardBotError as err:
+        _refuse(d, body, str(err))
+        return
+    view = with_channel(reject_modal(card), _where(body)["channel"])
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def handle_list_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    d = deps(context)
+    try:
+        value = (body.get("actions") or [{}])[0].get("value", "")
+        raw_status, after = parse_list_page(str(value))
+        status = CardStatus.parse(raw_status) if raw_status else None
+    except ModelCardBotError:
+        _refuse(d, body, "This page button is out of date; run `/modelcard list` again.")
+        return
+    page = list_reply(d, status, after)
+    where = _where(body)
+    reply_later(
+        d,
+        body["user"]["id"],
+        page["text"],
+        blocks=page.get("blocks"),
+        replace=True,
+        response_url=where["response_url"],
+        channel=where["channel"],
+    )
+
+
+def handle_admin_delete(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    d = deps(context)
+    user = body["user"]["id"]
+    try:
+        card = _card_of(body)
+        d.authz.actor(user, Action.DELETE, card)
+        if d.state.get(card) is None:
+            raise CardNotFound(card)
+    except ModelCardBotError as err:
+        _refuse(d, body, str(err))
+        return
+    where = _where(body)
+    job = Job(
+        kind=JobKind.DELETE,
+        user=user,
+        card=card,
+        reply_to=where["response_url"],
+        channel=where["channel"],
+    )
+    if not enqueue(d, job, f"delete:{card}", ttl=600):
+        _refuse(d, body, f"Model card `{card}` is already being deleted.")
+
+
+def register(app: App) -> None:
+    app.action(APPROVE_ACTION)(handle_approve)
+    app.action(REJECT_ACTION)(handle_reject)
+    app.action(LIST_NEXT_ACTION)(handle_list_next)
+    app.action(ADMIN_DELETE_ACTION)(handle_admin_delete)

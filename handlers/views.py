@@ -1,0 +1,134 @@
+"""Modal submissions: create, edit, reject reason. Field errors are shown in the modal
+(`response_action: errors`); accepted submissions become jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.domain.content import content_problems, minimal_content
+from bot.domain.names import name_problem
+from bot.domain.status import Action
+from bot.errors import InputError, ModelCardBotError
+from bot.jobs import Job, JobKind
+from bot.slack.blocks import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
+from bot.slack.modals import apply_edit, create_values, parse_metadata
+from handlers.commands import queue_transition
+from handlers.common import deps, enqueue, reply_later
+
+
+def _values(body: dict[str, Any]) -> dict[str, Any]:
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    if not isinstance(values, dict):
+        raise InputError("The form came back malformed; open it again.")
+    return values
+
+
+def _channel(body: dict[str, Any]) -> str:
+    try:
+        return parse_metadata((body.get("view") or {}).get("private_metadata", "")).get(
+            "channel", ""
+        )
+    except ModelCardBotError:
+        return ""
+
+
+def handle_create(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    d = deps(context)
+    user = body["user"]["id"]
+    try:
+        d.authz.actor(user, Action.CREATE)
+        values = create_values(_values(body))
+    except ModelCardBotError as err:
+        ack(response_action="errors", errors={"name": str(err)[:150]})
+        return
+    name = values["name"]
+    problem = name_problem(name)
+    if problem:
+        ack(response_action="errors", errors={"name": problem[:150]})
+        return
+    if d.state.get(name) is not None:
+        ack(
+            response_action="errors",
+            errors={"name": f"`{name}` already exists; pick another name."},
+        )
+        return
+    try:
+        content = minimal_content(
+            values["owner"],
+            values["problem_type"],
+            values["description"] or None,
+            values["risk"] or None,
+        )
+    except InputError as err:
+        ack(response_action="errors", errors={"owner": str(err)[:150]})
+        return
+    problems = content_problems(content)
+    if problems:
+        ack(response_action="errors", errors={"description": " ".join(problems)[:150]})
+        return
+    ack()
+    job = Job(kind=JobKind.CREATE, user=user, card=name, args=values, channel=_channel(body))
+    if not enqueue(d, job, f"create:{name}", ttl=600):
+        reply_later(d, user, f"`{name}` is already being created.", channel=_channel(body))
+
+
+def handle_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    d = deps(context)
+    user = body["user"]["id"]
+    try:
+        card = parse_metadata(body["view"].get("private_metadata", "")).get("card", "")
+        d.authz.actor(user, Action.EDIT, card)
+        cached = d.state.content(card)
+        current = json.loads(cached) if cached else {}
+        values = _values(body)
+        problems = content_problems(apply_edit(current, values))
+    except ModelCardBotError as err:
+        ack(response_action="errors", errors={"overview": str(err)[:150]})
+        return
+    if problems:
+        ack(response_action="errors", errors={"overview": " ".join(problems)[:150]})
+        return
+    ack()
+    job = Job(
+        kind=JobKind.EDIT,
+        user=user,
+        card=card,
+        args={"values": json.dumps(values)},
+        channel=_channel(body),
+    )
+    enqueue(d, job)
+
+
+def handle_reject_reason(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    d = deps(context)
+    user = body["user"]["id"]
+    try:
+        card = parse_metadata(body["view"].get("private_metadata", "")).get("card", "")
+        reason = str((_values(body).get("reason", {}).get("reason", {}) or {}).get("value") or "")
+        if len(reason.strip()) < 3:
+            ack(response_action="errors", errors={"reason": "Say why, in a few words."})
+            return
+        answer = queue_transition(
+            d,
+            JobKind.REJECT,
+            Action.REJECT,
+            user,
+            card,
+            reason=reason.strip(),
+            channel=_channel(body),
+        )
+    except ModelCardBotError as err:
+        ack(response_action="errors", errors={"reason": str(err)[:150]})
+        return
+    ack()
+    if answer:
+        reply_later(d, user, f":warning: {answer}", channel=_channel(body))
+
+
+def register(app: App) -> None:
+    app.view(CREATE_VIEW)(handle_create)
+    app.view(EDIT_VIEW)(handle_edit)
+    app.view(REJECT_VIEW)(handle_reject_reason)

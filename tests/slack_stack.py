@@ -1,0 +1,102 @@
+"""The web app served over real HTTP, the worker in-process, the fake Slack Web API, a real
+Redis-protocol server and moto (in-process) — the parts a Slack story test needs."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import yaml
+from werkzeug.serving import make_server
+
+from bot.app import Core, build_core, build_worker, create_wsgi
+from bot.domain.status import Action
+from bot.settings import Settings
+from bot.worker.runner import Worker
+from tests.aws_fixtures import REGION, AwsWorld
+from tests.fake_slack import FakeSlack
+from tests.redis_server import RedisServer
+from tests.slack_requests import SIGNING_SECRET, Response, SlackSender
+
+
+@dataclass
+class Stack:
+    fake: FakeSlack
+    sender: SlackSender
+    worker: Worker
+    core: Core
+    aws: AwsWorld
+    _n: int = 0
+
+    def command(self, text: str, user: str, channel: str = "C0GENERAL") -> Response:
+        self._n += 1
+        url = self.fake.response_url(f"cmd{self._n}", channel=channel, user=user)
+        return self.sender.command(text, user, response_url=url, channel_id=channel)
+
+    def click(self, action_id: str, user: str, message: dict[str, Any], channel: str) -> Response:
+        self._n += 1
+        url = self.fake.response_url(
+            f"act{self._n}", channel=channel, user=user, message_ts=message["ts"]
+        )
+        value = next(
+            e["value"]
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == action_id
+        )
+        return self.sender.action(
+            action_id, value, user, response_url=url, channel_id=channel, message=message
+        )
+
+    def drain(self) -> int:
+        return self.worker.drain()
+
+    def ephemeral_texts(self, user: str) -> list[str]:
+        return [e["text"] for e in self.fake.ephemerals(user=user)]
+
+    def card_status(self, name: str) -> str:
+        lead = self.aws.actor("U0LEAD", Action.CREATE)
+        return str(self.aws.cards.describe(lead, name).status)
+
+
+def write_governance(aws: AwsWorld, path: Path) -> Path:
+    path.write_text(yaml.safe_dump(json.loads(aws.gov.model_dump_json()), sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def stack(
+    aws: AwsWorld, redis_server: RedisServer, redis_client: redis.Redis, tmp_path: Path
+) -> Iterator[Stack]:
+    fake = FakeSlack().start()
+    settings = Settings(
+        slack_bot_token="xoxb-test-token",  # type: ignore[arg-type]
+        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+        slack_api_url=fake.api_url,
+        modelcard_config=write_governance(aws, tmp_path / "governance.yml"),
+        redis_url=redis_server.url,
+        aws_region=REGION,
+    )
+    core = build_core(settings)
+    server = make_server("127.0.0.1", 0, create_wsgi(core), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    worker = build_worker(core, consumer="test-worker")
+    try:
+        yield Stack(
+            fake=fake,
+            sender=SlackSender(f"http://127.0.0.1:{server.server_port}"),
+            worker=worker,
+            core=core,
+            aws=aws,
+        )
+    finally:
+        server.shutdown()
+        fake.stop()
