@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,19 +24,23 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web import WebClient
 
 from bot.authz import Authorizer
-from bot.aws import ModelCards, RoleSessions, StageShares
+from bot.aws import Actor, ModelCards, RoleSessions, StageShares
 from bot.governance import Governance, load_governance
 from bot.jobs import Job
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.slack import blocks
 from bot.slack.notifier import SlackNotifier
 from bot.store import AuditEvent, AuditLog, CardState, Keys
 from bot.worker.executor import JobExecutor
+from bot.worker.process import WorkerProcess
+from bot.worker.reconciler import EventConsumer, Reconciler
 from bot.worker.runner import Worker
 from handlers import actions, commands, home, views
 from handlers.common import WebDeps
 
 DEFAULT_SLACK_API = "https://slack.com/api/"
+AUTOMATION_IDENTITY = "modelcard-bot"
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ def slack_client(settings: Settings) -> WebClient:
     client = WebClient(
         token=settings.slack_bot_token.get_secret_value() or None,
         base_url=settings.slack_api_url or DEFAULT_SLACK_API,
+        timeout=10,  # below the notifier's posting lock
     )
     # slack_sdk's own retry handlers: 429 with Retry-After, 5xx, connection resets.
     client.retry_handlers.extend(
@@ -131,19 +138,37 @@ def wsgi_from_env() -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
     return create_wsgi(build_core(Settings()))
 
 
-def build_worker(
-    core: Core, consumer: str | None = None, client: WebClient | None = None
-) -> Worker:
-    settings = core.settings
-    sessions = RoleSessions(
-        region=settings.aws_region or core.gov.region,
-        endpoint_url=settings.aws_endpoint_url,
+def _aws_sessions(core: Core) -> RoleSessions:
+    return RoleSessions(
+        region=core.settings.aws_region or core.gov.region,
+        endpoint_url=core.settings.aws_endpoint_url,
         bot_role_arn=core.gov.bot_role_arn,
     )
+
+
+def _automation(core: Core) -> Actor | None:
+    arn = core.gov.automation_role_arn
+    return Actor(user_id=AUTOMATION_IDENTITY, role_arn=arn) if arn else None
+
+
+def build_worker(
+    core: Core,
+    consumer: str | None = None,
+    client: WebClient | None = None,
+    sessions: RoleSessions | None = None,
+) -> Worker:
+    sessions = sessions or _aws_sessions(core)
     shares = StageShares(sessions, core.gov)
-    notifier = SlackNotifier(client or slack_client(settings), core.redis, core.keys)
+    notifier = SlackNotifier(client or slack_client(core.settings), core.redis, core.keys)
     executor = JobExecutor(
-        core.gov, ModelCards(sessions), shares, core.state, core.audit, notifier, core.outbox
+        core.gov,
+        ModelCards(sessions),
+        shares,
+        core.state,
+        core.audit,
+        notifier,
+        core.outbox,
+        automation=_automation(core),
     )
 
     def on_dead(job: Job, reason: str) -> None:
@@ -158,21 +183,40 @@ def build_worker(
             )
         )
         text = (
-            f":rotating_light: Job {job.kind} for `{job.card or '-'}` by {job.user} failed: "
-            f"{reason[:500]}. Retry with `/modelcard admin retry`."
+            f":rotating_light: Job {job.kind} for `{job.card or '-'}` by {job.user or 'the bot'} "
+            f"failed: {reason[:500]}. Retry with `/modelcard admin retry`."
         )
         if core.gov.ops_channel:
-            section = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-            notifier.post_once(f"dead:{job.id}", core.gov.ops_channel, text, [section])
-        notifier.reply(
-            job,
-            f":x: Your {job.kind} of `{job.card}` could not be completed: {reason[:300]}. "
-            "An admin has been told.",
-        )
+            notifier.post_once(f"dead:{job.id}", core.gov.ops_channel, text, [blocks.section(text)])
+        if job.user:
+            notifier.reply(
+                job,
+                f":x: Your {job.kind} of `{job.card}` could not be completed: {reason[:300]}. "
+                "An admin has been told.",
+            )
 
     return Worker(
         core.outbox,
         executor,
-        consumer or f"{socket.gethostname()}-{id(executor):x}",
+        consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+        reclaim_idle=core.settings.modelcard_reclaim_seconds,
         on_dead=on_dead,
     )
+
+
+def build_worker_process(core: Core, consumers: int = 2) -> WorkerProcess:
+    sessions = _aws_sessions(core)
+    client = slack_client(core.settings)
+    workers = [build_worker(core, client=client, sessions=sessions) for _ in range(consumers)]
+    automation = _automation(core)
+    reconciler = None
+    if automation is not None:
+        reconciler = Reconciler(
+            ModelCards(sessions), core.state, core.outbox, core.redis, automation, core.keys
+        )
+    events = None
+    if core.settings.modelcard_events_queue_url:
+        events = EventConsumer(
+            sessions.bot_client("sqs"), core.settings.modelcard_events_queue_url, core.outbox
+        )
+    return WorkerProcess(workers, reconciler, core.settings.modelcard_reconcile_seconds, events)

@@ -29,29 +29,20 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from bot.app import build_core, build_worker
+    from bot.app import build_core, build_worker_process
     from bot.settings import Settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        core = build_core(Settings())
+        process = build_worker_process(build_core(Settings()), consumers=args.consumers)
     except ConfigError as err:
         print(f"modelcard-bot worker: {err}", file=sys.stderr)
         return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threads = [
-        threading.Thread(target=build_worker(core).run_forever, args=(stop,), daemon=True)
-        for _ in range(args.consumers)
-    ]
-    for thread in threads:
-        thread.start()
-    print(f"modelcard-bot worker: {args.consumers} consumer(s) running; Ctrl-C to stop")
-    while not stop.wait(0.5):
-        pass
-    for thread in threads:
-        thread.join(timeout=10)
+    print(f"modelcard-bot worker: {args.consumers} consumer(s) running; Ctrl-C to stop", flush=True)
+    process.run(stop)
     return 0
 
 

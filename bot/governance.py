@@ -118,6 +118,9 @@ class Governance(BaseModel):
     region: Region
     central_account: AccountId
     bot_role_arn: RoleArn | None = None
+    # Role the worker assumes for changes nobody in Slack asked for (the reconciler and
+    # EventBridge events): list/describe cards, share them. Without it they are off.
+    automation_role_arn: RoleArn | None = None
     stages: dict[str, Stage] = Field(min_length=1)
     approvals_channel: ChannelId
     ops_channel: ChannelId | None = None
@@ -216,6 +219,11 @@ def _cross_checks(gov: Governance) -> Iterator[str]:
                 f"roles.{name}.role_arn: the role must be in the central account "
                 f"{gov.central_account}, where the cards live"
             )
+    if gov.automation_role_arn and _arn_account(gov.automation_role_arn) != gov.central_account:
+        yield (
+            "automation_role_arn: the role must be in the central account "
+            f"{gov.central_account}, where the cards live"
+        )
     if gov.bot_role_arn and _arn_account(gov.bot_role_arn) != gov.central_account:
         yield f"bot_role_arn: the bot role must be in the central account {gov.central_account}"
     for user, names in gov.users.items():
@@ -291,5 +299,9 @@ def describe_lifecycle(gov: Governance) -> list[str]:
     lines.append(f"  Approvals needed: {gov.min_approvals} distinct approver(s), never the author.")
     for name, role in gov.roles.items():
         lines.append(f"  role {name}: {', '.join(role.can)} as {role.role_arn}")
+    if gov.automation_role_arn:
+        lines.append(f"  Reconciler and EventBridge events act as {gov.automation_role_arn}.")
+    else:
+        lines.append("  Reconciler and EventBridge events are off (set automation_role_arn).")
     lines.append(f"  {len(gov.users)} Slack user(s) mapped.")
     return lines

@@ -19,6 +19,8 @@ class JobKind(StrEnum):
     ARCHIVE = "archive"
     DELETE = "delete"
     PUBLISH_HOME = "publish_home"
+    # A change seen outside Slack (reconciler or EventBridge): settle it from AWS state.
+    OBSERVE = "observe"
     # A private answer decided at the edge, posted by the worker to keep Slack calls out of
     # the ack path (args: text, optional blocks JSON, replace "1" to replace the original).
     REPLY = "reply"

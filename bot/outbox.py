@@ -7,6 +7,7 @@ two approvers at once put exactly one job in the stream.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -15,6 +16,15 @@ from bot.jobs import Job
 from bot.store.keys import Keys
 
 GROUP = "workers"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    entry_id: str
+    job: Job
+    # How many times the stream handed this entry out (more than 1 after a reclaim).
+    deliveries: int
+
 
 # KEYS[1] stream, KEYS[2] claim key; ARGV[1] job json, ARGV[2] claim owner, ARGV[3] ttl.
 _ENQUEUE = """
@@ -40,6 +50,9 @@ class Outbox:
         added = self._enqueue(keys=[self._keys.jobs, claim], args=[job.to_json(), job.id, ttl])
         return added is not None
 
+    def length(self) -> int:
+        return int(self._redis.xlen(self._keys.jobs))
+
     def ensure_group(self) -> None:
         try:
             self._redis.xgroup_create(self._keys.jobs, GROUP, id="0", mkstream=True)
@@ -47,16 +60,39 @@ class Outbox:
             if "BUSYGROUP" not in str(err):
                 raise
 
-    def read(self, consumer: str, count: int = 1, block_ms: int = 1000) -> list[tuple[str, Job]]:
+    def read(self, consumer: str, count: int = 1, block_ms: int = 1000) -> list[Delivery]:
         """New jobs for this consumer; each stays pending until `ack`."""
         answer = self._redis.xreadgroup(
             GROUP, consumer, {self._keys.jobs: ">"}, count=count, block=block_ms
         )
-        found: list[tuple[str, Job]] = []
+        found: list[Delivery] = []
         for _stream, entries in answer or []:
             for entry_id, data in entries:
-                found.append((str(entry_id), Job.from_json(data["job"])))
+                found.append(Delivery(str(entry_id), Job.from_json(data["job"]), 1))
         return found
+
+    def reclaim(self, consumer: str, min_idle_ms: int, count: int = 10) -> list[Delivery]:
+        """Take over jobs another consumer left pending longer than `min_idle_ms` (it died)."""
+        answer = self._redis.xautoclaim(
+            self._keys.jobs, GROUP, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
+        )
+        entries = [(i, d) for i, d in answer[1] if d] if answer else []
+        if not entries:
+            return []
+        counts = {
+            str(row["message_id"]): int(row["times_delivered"])
+            for row in self._redis.xpending_range(
+                self._keys.jobs,
+                GROUP,
+                min=entries[0][0],
+                max=entries[-1][0],
+                count=len(entries) * 4,
+                consumername=consumer,
+            )
+        }
+        return [
+            Delivery(str(i), Job.from_json(d["job"]), counts.get(str(i), 2)) for i, d in entries
+        ]
 
     def ack(self, entry_id: str) -> None:
         self._redis.xack(self._keys.jobs, GROUP, entry_id)

@@ -23,4 +23,6 @@ class Settings(BaseSettings):
     aws_endpoint_url: str | None = None
     modelcard_events_queue_url: str | None = None
     modelcard_reconcile_seconds: float = Field(default=60.0, gt=0)
+    # Not in DESIGN.md: seconds a job may stay unacknowledged before another worker takes it.
+    modelcard_reclaim_seconds: float = Field(default=60.0, gt=0)
     port: int = Field(default=3000, ge=1, le=65535)

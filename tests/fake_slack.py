@@ -24,6 +24,8 @@ import copy
 import itertools
 import json
 import secrets
+import select
+import socket
 import sys
 import threading
 import time
@@ -419,6 +421,7 @@ class FakeSlack:
         self._used_triggers: set[str] = set()
         self._failures: dict[str, deque[_Failure]] = {}
         self._targets: dict[str, _ResponseTarget] = {}
+        self._stalls: dict[str, deque[float]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -617,6 +620,17 @@ class FakeSlack:
         with self._cond:
             queue = self._failures.setdefault(method, deque())
             queue.extend(_Failure(error, retry_after) for _ in range(count))
+
+    def stall_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Hold the next `count` calls to `method` for `seconds` before Slack "receives"
+        them; a caller that disconnects meanwhile (a killed worker) leaves no trace."""
+        with self._cond:
+            self._stalls.setdefault(method, deque()).extend([seconds] * count)
+
+    def _take_stall(self, method: str) -> float:
+        with self._cond:
+            queue = self._stalls.get(method)
+            return queue.popleft() if queue else 0.0
 
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
@@ -1016,10 +1030,22 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         self._dispatch(self.rfile.read(length) if length else b"")
 
+    def _wait_while_connected(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.05)
+            if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
+                self.close_connection = True
+                return False
+        return True
+
     def _dispatch(self, raw: bytes) -> None:
         try:
             parts = urlsplit(self.path)
             path = unquote(parts.path)
+            stall = self.owner._take_stall(path[5:]) if path.startswith("/api/") else 0.0
+            if stall and not self._wait_while_connected(stall):
+                return  # the client went away before Slack got the request
             if path.startswith("/api/"):
                 params, token = self._parse(raw, parts.query)
                 status, headers, body = self.owner.handle_api(path[5:], params, token)

@@ -2,7 +2,8 @@
 
 Production code never imports this module. Call :func:`install` before ``mock_aws()`` starts
 or before a moto server app is built; ``python -m tests.moto_shim --host H --port N`` runs a
-moto server with the shim installed (plus ``GET /_shim/calls`` and ``POST /_shim/calls/clear``).
+moto server with the shim installed (plus ``GET /_shim/calls``, ``POST /_shim/calls/clear``
+and ``POST /_shim/fail`` {action, count, code, status} for fault injection).
 
 Gaps filled (behaving as the real APIs do, shapes from botocore's service models):
 
@@ -128,6 +129,7 @@ _NEW_RAM_OPERATIONS = [
 _lock = threading.Lock()
 _calls: list[dict[str, Any]] = []
 _originals: dict[str, Any] = {}
+_failures: dict[str, list[tuple[str, int]]] = {}
 
 
 def calls() -> list[dict[str, Any]]:
@@ -171,8 +173,25 @@ def _record(response: Any, status: int) -> None:
         _calls.append(entry)
 
 
+def fail_next(
+    action: str, count: int, code: str = "ThrottlingException", status: int = 400
+) -> None:
+    """Make the next `count` SageMaker/RAM calls of `action` fail with `code` (JSON error, as
+    throttling and 5xx look on the wire), before moto runs them: fault tests use it."""
+    with _lock:
+        _failures.setdefault(action, []).extend([(code, status)] * count)
+
+
 def _recording(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def call_action(self: Any) -> Any:
+        with _lock:
+            queue = _failures.get(self._get_action()) if self.service_name != "sts" else None
+            failure = queue.pop(0) if queue else None
+        if failure is not None:
+            code, status = failure
+            body = json.dumps({"__type": code, "message": f"Injected {code}"})
+            _record(self, status)
+            return status, {"x-amzn-ErrorType": code, "Content-Type": "application/json"}, body
         status, headers, body = original(self)
         _record(self, int(status))
         return status, headers, body
@@ -1028,6 +1047,16 @@ def make_app() -> Any:
             body = json.dumps(calls())
         elif route == ("POST", "/_shim/calls/clear"):
             clear_calls()
+            body = "{}"
+        elif route == ("POST", "/_shim/fail"):
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            spec = json.loads(environ["wsgi.input"].read(size) or b"{}")
+            fail_next(
+                spec["action"],
+                int(spec["count"]),
+                spec.get("code", "ThrottlingException"),
+                int(spec.get("status", 400)),
+            )
             body = "{}"
         else:
             return moto_app(environ, start_response)  # type: ignore[no-any-return]

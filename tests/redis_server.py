@@ -22,8 +22,9 @@ def _free_port() -> int:
 class RedisServer:
     """Start/stop/restart one server on a fixed port (so clients can reconnect)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, appendonly: bool = False) -> None:
         self.port = port or _free_port()
+        self.appendonly = appendonly
         self._dir = tempfile.mkdtemp(prefix="mcb-redis-")
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -45,7 +46,8 @@ class RedisServer:
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes" if self.appendonly else "no",
+            "--appendfsync", "always",
             "--dir", self._dir,
         ]  # fmt: skip
         self._proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

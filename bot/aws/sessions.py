@@ -80,6 +80,12 @@ class RoleSessions:
                 entry.clients[service] = client
             return client
 
+    def bot_client(self, service: str) -> Any:
+        """A client as the bot itself (its role if configured), for its own queue only."""
+        with self._lock:
+            base = self._bot_entry().session if self._bot_role_arn else self._base
+            return self._make_client(base, service)
+
     def _make_client(self, session: boto3.Session, service: str) -> Any:
         return session.client(
             service,

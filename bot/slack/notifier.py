@@ -12,7 +12,9 @@ from bot.errors import RetryLater
 from bot.jobs import Job
 from bot.store.keys import Keys
 
-_LOCK_SECONDS = 60
+# Longer than one Slack call may take (the client's timeout), so a worker that died
+# mid-post frees the lock soon and the job's retry posts.
+LOCK_SECONDS = 15
 Blocks = list[dict[str, Any]]
 
 
@@ -42,8 +44,9 @@ class SlackNotifier:
             self.update(record["channel"], record["ts"], text, blocks)
             return str(record["ts"])
         lock = self._keys.claim(f"posting:{effect_key}")
-        if not self._redis.set(lock, "1", nx=True, ex=_LOCK_SECONDS):
-            raise RetryLater(f"another worker is posting {effect_key}")
+        if not self._redis.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+            wait = max(0.5, self._redis.pttl(lock) / 1000)
+            raise RetryLater(f"another worker is posting {effect_key}", retry_after=wait)
         try:
             answer = self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SlackApiError as err:

@@ -140,3 +140,17 @@ class CardState:
     def content(self, name: str) -> str | None:
         value = self._redis.get(self._keys.card_content(name))
         return None if value is None else str(value)
+
+    def names(self) -> list[str]:
+        return [str(n) for n in self._redis.zrange(self._keys.cards, 0, -1)]
+
+    def last_seen(self, names: list[str]) -> dict[str, tuple[str, float]]:
+        """Status and update time of many cards in one round trip (for the reconciler)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for name in names:
+            pipe.hmget(self._keys.card(name), "status", "updated_at")
+        found: dict[str, tuple[str, float]] = {}
+        for name, (status, at) in zip(names, pipe.execute(), strict=True):
+            if status:
+                found[name] = (str(status), float(at or 0.0))
+        return found

@@ -59,6 +59,11 @@ class Keys:
         return f"{self.prefix}:posted:{effect_key}"
 
     @property
+    def reconcile_baseline(self) -> str:
+        """String: set once the reconciler has seen every existing card (no posts for those)."""
+        return f"{self.prefix}:reconcile:baseline"
+
+    @property
     def jobs(self) -> str:
         """Stream: the outbox of jobs for the worker (consumer group `workers`)."""
         return f"{self.prefix}:jobs"

@@ -10,10 +10,17 @@ from collections.abc import Callable
 
 from bot.authz import Authorizer
 from bot.aws.cards import ModelCards
+from bot.aws.sessions import Actor
 from bot.aws.sharing import StageShares
 from bot.domain.content import minimal_content, serialize
 from bot.domain.status import Action, CardStatus, check_editable
-from bot.errors import AwsError, CardAlreadyExists, ModelCardBotError, RetryLater
+from bot.errors import (
+    AwsError,
+    CardAlreadyExists,
+    CardNotFound,
+    ModelCardBotError,
+    RetryLater,
+)
 from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
@@ -56,8 +63,10 @@ class JobExecutor:
         audit: AuditLog,
         notifier: SlackNotifier,
         outbox: Outbox,
+        automation: Actor | None = None,
     ) -> None:
         self._gov = governance
+        self._automation = automation
         self._cards = cards
         self._shares = shares
         self._state = state
@@ -72,6 +81,7 @@ class JobExecutor:
             JobKind.DELETE: self._delete,
             JobKind.PUBLISH_HOME: self._publish_home,
             JobKind.REPLY: self._reply,
+            JobKind.OBSERVE: self._observe,
             **{kind: self._transition for kind in TRANSITION_ACTIONS},
         }
 
@@ -238,3 +248,31 @@ class JobExecutor:
     def _reply(self, job: Job) -> None:
         extra = json.loads(job.args["blocks"]) if job.args.get("blocks") else None
         self._notifier.reply(job, job.args["text"], extra, replace=job.args.get("replace") == "1")
+
+    def _observe(self, job: Job) -> None:
+        """A change made outside Slack: settle it from what AWS says now."""
+        if self._automation is None:
+            log.warning(
+                "OBSERVE job without automation_role_arn; dropped", extra={"card": job.card}
+            )
+            return
+        try:
+            record = self._cards.describe(self._automation, job.card)
+        except CardNotFound:
+            self._state.remove(job.card)
+            return
+        known = self._state.get(job.card)
+        previous = known.status if known else None
+        if known is None and job.args.get("baseline"):
+            previous = record.status  # existed before the bot: share silently
+        self._effects.settle(self._automation, Change(card=record, previous=previous, user=""))
+        if previous != record.status:
+            self._audit.record(
+                AuditEvent(
+                    actor="outside-slack",
+                    action="observe",
+                    card=job.card,
+                    source=str(previous or ""),
+                    target=str(record.status),
+                )
+            )

@@ -1,6 +1,8 @@
 """The worker loop: read jobs from the outbox's consumer group, run them, ack after the
-effect. Transient failures are retried with exponential backoff and jitter; a job that
-keeps failing goes to the dead-letter stream and is reported."""
+effect. Jobs a dead worker left pending are reclaimed after `reclaim_idle` seconds.
+Transient failures are retried with exponential backoff and jitter; a job that keeps
+failing, or that was handed out too often (it crashes its worker), goes to the
+dead-letter stream and is reported."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import threading
 import time
 from collections.abc import Callable
 
+import redis
+
 from bot.errors import AwsError, RetryLater
 from bot.jobs import Job
-from bot.outbox import Outbox
+from bot.outbox import Delivery, Outbox
 from bot.worker.executor import JobExecutor
 
 log = logging.getLogger("modelcard_bot.worker")
@@ -26,6 +30,8 @@ class Worker:
         consumer: str,
         *,
         max_attempts: int = 5,
+        max_deliveries: int = 3,
+        reclaim_idle: float = 60.0,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -35,18 +41,28 @@ class Worker:
         self._executor = executor
         self._consumer = consumer
         self._max_attempts = max_attempts
+        self._max_deliveries = max_deliveries
+        self._reclaim_ms = int(reclaim_idle * 1000)
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._sleep = sleep
         self._on_dead = on_dead
-        outbox.ensure_group()
+        self._group_ready = False
+
+    @property
+    def consumer(self) -> str:
+        return self._consumer
 
     def run_once(self, block_ms: int = 1000) -> int:
-        """Process what is waiting (up to 10 jobs); returns how many were handled."""
-        batch = self._outbox.read(self._consumer, count=10, block_ms=block_ms)
-        for entry_id, job in batch:
-            self._process(job)
-            self._outbox.ack(entry_id)
+        """Handle stuck jobs first, then new ones (up to 10); returns how many."""
+        if not self._group_ready:
+            self._outbox.ensure_group()
+            self._group_ready = True
+        batch = self._outbox.reclaim(self._consumer, self._reclaim_ms)
+        if not batch:
+            batch = self._outbox.read(self._consumer, count=10, block_ms=block_ms)
+        for delivery in batch:
+            self._handle(delivery)
         return len(batch)
 
     def drain(self, idle_rounds: int = 1) -> int:
@@ -62,11 +78,30 @@ class Worker:
         while not stop.is_set():
             try:
                 self.run_once()
-            except Exception:
-                log.exception("worker loop error; retrying in 1s")
+            except redis.ResponseError as err:
+                if "NOGROUP" in str(err):  # Redis lost the group (restart without AOF)
+                    self._group_ready = False
+                else:
+                    log.exception("worker loop error")
+                stop.wait(0.5)
+            except redis.RedisError:
+                log.warning("Redis unavailable; reconnecting in 1s")
                 stop.wait(1.0)
 
+    def _handle(self, delivery: Delivery) -> None:
+        job = delivery.job
+        if delivery.deliveries > self._max_deliveries:
+            reason = (
+                f"handed out {delivery.deliveries} times without finishing "
+                "(its worker keeps dying?)"
+            )
+            self._dead(job, reason)
+        else:
+            self._process(job)
+        self._outbox.ack(delivery.entry_id)
+
     def _process(self, job: Job) -> None:
+        reason = ""
         for attempt in range(1, self._max_attempts + 1):
             try:
                 self._executor.run(job)
@@ -77,10 +112,16 @@ class Worker:
                     break
                 hinted = err.retry_after if isinstance(err, RetryLater) else 0.0
                 backoff = min(self._max_delay, self._base_delay * 2 ** (attempt - 1))
-                self._sleep(max(hinted, random.uniform(0, backoff)))  # noqa: S311 - jitter
+                delay = max(hinted, random.uniform(backoff / 2, backoff))  # noqa: S311 - jitter
+                log.info("job retry", extra={"job": job.id, "attempt": attempt, "delay": delay})
+                self._sleep(delay)
             except Exception as err:
                 log.exception("job crashed", extra={"job": job.id, "kind": str(job.kind)})
                 reason = f"{type(err).__name__}: {err}"
                 break
+        self._dead(job, reason)
+
+    def _dead(self, job: Job, reason: str) -> None:
+        log.error("job dead-lettered", extra={"job": job.id, "reason": reason[:200]})
         if self._on_dead:
             self._on_dead(job, reason)
