@@ -53,6 +53,7 @@ def with_invitation_roles(gov: Governance) -> Governance:
     data = gov.model_dump(mode="json")
     for stage in data["stages"].values():
         stage["invitation_role_arn"] = f"arn:aws:iam::{stage['account']}:role/modelcard-accept"
+    data["automation_role_arn"] = "arn:aws:iam::111111111111:role/mc-automation"
     return parse_governance(data)
 
 

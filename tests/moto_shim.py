@@ -182,6 +182,11 @@ def fail_next(
         _failures.setdefault(action, []).extend([(code, status)] * count)
 
 
+def clear_failures() -> None:
+    with _lock:
+        _failures.clear()
+
+
 def _recording(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def call_action(self: Any) -> Any:
         with _lock:
