@@ -27,11 +27,13 @@ from bot.authz import Authorizer
 from bot.aws import Actor, ModelCards, RoleSessions, StageShares
 from bot.governance import Governance, load_governance
 from bot.jobs import Job
+from bot.logs import configure_logging
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack import blocks
 from bot.slack.notifier import SlackNotifier
 from bot.store import AuditEvent, AuditLog, CardState, Keys
+from bot.web import SlackGuard
 from bot.worker.executor import JobExecutor
 from bot.worker.process import WorkerProcess
 from bot.worker.reconciler import EventConsumer, Reconciler
@@ -117,7 +119,12 @@ def create_bolt_app(core: Core) -> App:
 
 
 def create_wsgi(core: Core) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
-    handler = SlackRequestHandler(create_bolt_app(core))
+    handler = SlackGuard(
+        SlackRequestHandler(create_bolt_app(core)),
+        core.settings.slack_signing_secret.get_secret_value(),
+        core.redis,
+        core.keys,
+    )
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
@@ -135,6 +142,7 @@ def create_wsgi(core: Core) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
 
 def wsgi_from_env() -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
     """gunicorn entry point: `gunicorn 'bot.app:wsgi_from_env()'`."""
+    configure_logging()
     return create_wsgi(build_core(Settings()))
 
 

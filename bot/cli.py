@@ -30,9 +30,10 @@ def _worker(args: argparse.Namespace) -> int:
     import threading
 
     from bot.app import build_core, build_worker_process
+    from bot.logs import configure_logging
     from bot.settings import Settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(logging.INFO)
     try:
         process = build_worker_process(build_core(Settings()), consumers=args.consumers)
     except ConfigError as err:
@@ -44,6 +45,12 @@ def _worker(args: argparse.Namespace) -> int:
     print(f"modelcard-bot worker: {args.consumers} consumer(s) running; Ctrl-C to stop", flush=True)
     process.run(stop)
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run
+
+    return run(keep_running=args.keep_running, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--consumers", type=int, default=2, help="concurrent consumers (default 2)")
     worker.set_defaults(handler=_worker)
+    from bot.demo import DESCRIPTION, add_arguments
+
+    demo = sub.add_parser(
+        "demo",
+        help="play the governance story locally (no AWS account, no Slack workspace)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(demo)
+    demo.set_defaults(handler=_demo)
     return parser
 
 

@@ -51,6 +51,7 @@ class TransitionOutcome:
     card: CardRecord
     previous: CardStatus
     changed: bool
+    request_id: str = ""
 
 
 class ModelCards:
@@ -106,11 +107,15 @@ class ModelCards:
         except Exception as err:
             raise translate(err, card=name, action="UpdateModelCard") from err
 
-    def update_status(self, actor: Actor, name: str, status: CardStatus) -> None:
+    def update_status(self, actor: Actor, name: str, status: CardStatus) -> str:
+        """Set the status (a call of its own); returns the AWS request id for the audit."""
         try:
-            self._client(actor).update_model_card(ModelCardName=name, ModelCardStatus=str(status))
+            answer = self._client(actor).update_model_card(
+                ModelCardName=name, ModelCardStatus=str(status)
+            )
         except Exception as err:
             raise translate(err, card=name, action="UpdateModelCard") from err
+        return str(answer.get("ResponseMetadata", {}).get("RequestId", ""))
 
     def transition(self, actor: Actor, name: str, action: Action) -> TransitionOutcome:
         """Compare-and-set: describe; skip if at target; refuse if not at a source; set; confirm."""
@@ -118,7 +123,7 @@ class ModelCards:
         plan = plan_transition(before.name, action, before.status)
         if plan is None:
             return TransitionOutcome(card=before, previous=before.status, changed=False)
-        self.update_status(actor, name, plan.target)
+        request_id = self.update_status(actor, name, plan.target)
         after = self.describe(actor, name)
         if after.status != plan.target:
             # Someone else moved it between our update and the read: let the job retry.
@@ -128,7 +133,9 @@ class ModelCards:
                 code="TransitionRace",
                 retryable=True,
             )
-        return TransitionOutcome(card=after, previous=before.status, changed=True)
+        return TransitionOutcome(
+            card=after, previous=before.status, changed=True, request_id=request_id
+        )
 
     def list_cards(self, actor: Actor, status: CardStatus | None = None) -> Iterator[CardSummary]:
         params: dict[str, Any] = {"SortBy": "Name", "SortOrder": "Ascending"}

@@ -154,3 +154,12 @@ class CardState:
             if status:
                 found[name] = (str(status), float(at or 0.0))
         return found
+
+    def add_approval(self, name: str, round_id: str, user_id: str) -> list[str]:
+        """Record a distinct approver for this review round; returns all so far."""
+        key = self._keys.approvals(name, round_id)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.sadd(key, user_id)
+        pipe.expire(key, 90 * 24 * 3600)
+        pipe.smembers(key)
+        return sorted(str(u) for u in pipe.execute()[2])

@@ -29,6 +29,14 @@ class Keys:
         """String with TTL: an idempotency claim."""
         return f"{self.prefix}:claim:{key}"
 
+    def seen_signature(self, signature: str) -> str:
+        """String with TTL: a Slack request signature already accepted (replay cache)."""
+        return f"{self.prefix}:seen:{signature}"
+
+    def approvals(self, name: str, round_id: str) -> str:
+        """Set: distinct approvers of one review round (min_approvals > 1)."""
+        return f"{self.prefix}:approvals:{name}:{round_id}"
+
     @property
     def audit(self) -> str:
         """Stream, append-only: every request and decision."""

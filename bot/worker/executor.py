@@ -181,6 +181,8 @@ class JobExecutor:
     def _transition(self, job: Job) -> None:
         action = TRANSITION_ACTIONS[job.kind]
         actor = self._authz.actor(job.user, action, job.card)
+        if action is Action.APPROVE and not self._approvals_reached(job):
+            return
         outcome = self._cards.transition(actor, job.card, action)
         reason = job.args.get("reason", "")
         if action is Action.SUBMIT:
@@ -202,12 +204,54 @@ class JobExecutor:
                 target=str(outcome.card.status),
                 result="ok" if outcome.changed else "already",
                 detail=reason[:500],
+                request_id=outcome.request_id,
             )
         )
         where = ", ".join(snapshot.shared_stages)
         shared = f" Shared with: {where}." if where else ""
         verb = _DONE[action] if outcome.changed else f"already {outcome.card.status}"
         self._notifier.reply(job, f":white_check_mark: Model card `{job.card}` {verb}.{shared}")
+
+    def _approvals_reached(self, job: Job) -> bool:
+        """With `min_approvals` > 1, collect distinct approvers before moving the card."""
+        needed = self._gov.min_approvals
+        if needed <= 1:
+            return True
+        snapshot = self._state.get(job.card)
+        if snapshot is None or snapshot.status is not CardStatus.PENDING_REVIEW:
+            return True  # the transition itself refuses or skips with the right message
+        approvals = self._state.add_approval(job.card, str(snapshot.updated_at), job.user)
+        if len(approvals) >= needed:
+            return True
+        message = self._notifier.approval_message(job.card)
+        if message is not None:
+            self._notifier.update(
+                message[0],
+                message[1],
+                f"Model card {job.card}: {len(approvals)} of {needed} approvals",
+                blocks.approval_request_blocks(
+                    snapshot,
+                    requested_by=snapshot.submitted_by,
+                    region=self._gov.region,
+                    needed=needed,
+                    approvals=approvals,
+                ),
+            )
+        self._audit.record(
+            AuditEvent(
+                actor=job.user,
+                action="approve",
+                card=job.card,
+                result="recorded",
+                detail=f"{len(approvals)} of {needed}",
+            )
+        )
+        self._notifier.reply(
+            job,
+            f":ballot_box_with_check: Your approval of `{job.card}` is recorded "
+            f"({len(approvals)} of {needed}); it needs {needed - len(approvals)} more.",
+        )
+        return False
 
     def _last_seen(self, card: str) -> CardStatus | None:
         # Already at the target: a replay after a crash (the snapshot, written last, still
