@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test lint check-config clean
+.PHONY: test demo lint check-config clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(BIN)/.installed: pyproject.toml
 
 test: $(BIN)/.installed
 	$(BIN)/pytest -q
+
+# The embedded default: the whole story on local fakes (no AWS account, no Slack workspace).
+demo: $(BIN)/.installed
+	$(BIN)/python -m bot demo
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

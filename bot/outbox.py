@@ -94,6 +94,10 @@ class Outbox:
             Delivery(str(i), Job.from_json(d["job"]), counts.get(str(i), 2)) for i, d in entries
         ]
 
+    def touch(self, consumer: str, entry_id: str) -> None:
+        """Reset the entry's idle time: the job is still running, don't reclaim it."""
+        self._redis.xclaim(self._keys.jobs, GROUP, consumer, 0, [entry_id], justid=True)
+
     def ack(self, entry_id: str) -> None:
         self._redis.xack(self._keys.jobs, GROUP, entry_id)
 

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk.web import WebClient
 
 from bot.domain.content import minimal_content, validate_content
-from bot.domain.names import validate_name
+from bot.domain.names import name_problem, validate_name
 from bot.domain.status import Action, CardStatus, check_editable, plan_transition
 from bot.errors import CardAlreadyExists, CardNotFound, InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
@@ -57,14 +57,16 @@ def _help(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient
 
 def _create(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
     user = body["user_id"]
-    d.authz.actor(user, Action.CREATE)
+    # Name the card in a refusal when a valid one was typed.
+    named = line.args[0] if line.args and name_problem(line.args[0]) is None else ""
+    d.authz.actor(user, Action.CREATE, named)
     if not line.args and not line.options:
         view = with_channel(create_modal(), body.get("channel_id", ""))
         client.views_open(trigger_id=body["trigger_id"], view=view)
         return {}
     name = _name(
         line,
-        'https://fal.aimuse.tech/hf/modelcard create NAME --owner OWNER --problem-type "PROBLEM"',
+        '/modelcard create NAME --owner OWNER --problem-type "PROBLEM"',
     )
     if len(line.args) > 1:
         raise InputError(
@@ -115,7 +117,7 @@ def _queue_create(
 
 
 def _edit(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
-    name = _name(line, "https://fal.aimuse.tech/hf/modelcard edit NAME")
+    name = _name(line, "/modelcard edit NAME")
     d.authz.actor(body["user_id"], Action.EDIT, name)
     snapshot = _known(d, name)
     check_editable(name, snapshot.status)
@@ -161,7 +163,7 @@ def queue_transition(
         reply_to=response_url,
         channel=channel,
     )
-    if not enqueue(d, job, transition_key(d, kind, name), ttl=3600):
+    if not enqueue(d, job, transition_key(d, kind, name, user), ttl=3600):
         return f"Model card `{name}` already has a decision or move in progress."
     return ""
 
@@ -170,11 +172,7 @@ def _transition(sub: str) -> Subcommand:
     kind, action, busy = _TRANSITIONS[sub]
 
     def run(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
-        usage = (
-            "https://fal.aimuse.tech/hf/modelcard reject NAME REASON"
-            if sub == "reject"
-            else f"/modelcard {sub} NAME"
-        )
+        usage = "/modelcard reject NAME REASON" if sub == "reject" else f"/modelcard {sub} NAME"
         name = _name(line, usage)
         reason = " ".join(line.args[1:]).strip()
         if sub == "reject" and len(reason) < 3:
@@ -197,7 +195,7 @@ def _transition(sub: str) -> Subcommand:
 
 
 def _show(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
-    snapshot = _known(d, _name(line, "https://fal.aimuse.tech/hf/modelcard show NAME"))
+    snapshot = _known(d, _name(line, "/modelcard show NAME"))
     shares = [
         (stage, d.gov.stages[stage].account, str(d.gov.stages[stage].access))
         for stage in snapshot.shared_stages
@@ -231,7 +229,7 @@ def _list(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient
 
 
 def _history(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
-    name = _name(line, "https://fal.aimuse.tech/hf/modelcard history NAME")
+    name = _name(line, "/modelcard history NAME")
     _known(d, name)
     versions = [(v, s, at) for v, s, at, _user in d.state.versions(name)]
     history = blocks.history_blocks(name, versions, d.audit.for_card(name, count=30))
@@ -239,7 +237,7 @@ def _history(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebCli
 
 
 def _shares(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
-    snapshot = _known(d, _name(line, "https://fal.aimuse.tech/hf/modelcard shares NAME"))
+    snapshot = _known(d, _name(line, "/modelcard shares NAME"))
     rows = [
         (stage, d.gov.stages[stage].account, str(d.gov.stages[stage].access), "ASSOCIATED")
         for stage in snapshot.shared_stages
@@ -249,7 +247,7 @@ def _shares(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClie
 
 
 def _export(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
-    name = _name(line, "https://fal.aimuse.tech/hf/modelcard export NAME")
+    name = _name(line, "/modelcard export NAME")
     _known(d, name)
     return _say(
         f"PDF export of `{name}` is not available yet in this version of modelcard-bot. "
@@ -266,7 +264,7 @@ def _admin(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClien
         return _say(f"Re-queued {moved} dead-letter job(s).")
     if what == "delete":
         rest = CommandLine(sub="delete", args=line.args[1:])
-        name = _name(rest, "https://fal.aimuse.tech/hf/modelcard admin delete NAME")
+        name = _name(rest, "/modelcard admin delete NAME")
         d.authz.actor(user, Action.DELETE, name)
         _known(d, name)
         return _say(f"Delete model card {name}?", _delete_confirm(name))

@@ -76,7 +76,9 @@ def decision_key(d: WebDeps, card: str) -> str:
     return f"decide:{card}:{round_id}"
 
 
-def transition_key(d: WebDeps, kind: JobKind, card: str) -> str:
+def transition_key(d: WebDeps, kind: JobKind, card: str, user: str = "") -> str:
+    if kind is JobKind.APPROVE and d.gov.min_approvals > 1:
+        return f"{decision_key(d, card)}:{user}"  # each approver counts once
     if kind in (JobKind.APPROVE, JobKind.REJECT):
         return decision_key(d, card)
     snapshot = d.state.get(card)

@@ -14,7 +14,13 @@ from bot.domain.status import Action
 from bot.errors import InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
 from bot.slack.blocks import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
-from bot.slack.modals import apply_edit, create_values, parse_metadata
+from bot.slack.modals import (
+    apply_edit,
+    create_errors,
+    create_values,
+    edit_errors,
+    parse_metadata,
+)
 from handlers.commands import queue_transition
 from handlers.common import deps, enqueue, reply_later
 
@@ -62,12 +68,13 @@ def handle_create(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             values["description"] or None,
             values["risk"] or None,
         )
-    except InputError as err:
-        ack(response_action="errors", errors={"owner": str(err)[:150]})
+    except InputError as err:  # a blank owner or problem type (spaces pass Slack's check)
+        block = "owner" if not values["owner"] else "problem_type"
+        ack(response_action="errors", errors={block: str(err)[:150]})
         return
     problems = content_problems(content)
     if problems:
-        ack(response_action="errors", errors={"description": " ".join(problems)[:150]})
+        ack(response_action="errors", errors=create_errors(problems))
         return
     ack()
     job = Job(kind=JobKind.CREATE, user=user, card=name, args=values, channel=_channel(body))
@@ -89,7 +96,7 @@ def handle_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack(response_action="errors", errors={"overview": str(err)[:150]})
         return
     if problems:
-        ack(response_action="errors", errors={"overview": " ".join(problems)[:150]})
+        ack(response_action="errors", errors=edit_errors(problems))
         return
     ack()
     job = Job(

@@ -86,7 +86,10 @@ def stack(
     )
     core = build_core(settings)
     server = make_server("127.0.0.1", 0, create_wsgi(core), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the loop to notice (0.5 s by default).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     worker = build_worker(core, consumer="test-worker")
     try:

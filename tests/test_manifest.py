@@ -51,6 +51,8 @@ def _methods_used() -> set[str]:
     found: set[str] = set()
     for root in SOURCES:
         for path in root.rglob("*.py"):
+            if path.name.startswith("demo"):
+                continue  # the demo drives the local fake Slack, not the app's scopes
             source = path.read_text(encoding="utf-8")
             for family, name in _CLIENT_CALL.findall(source):
                 method = f"{family}.{name}"

@@ -39,7 +39,8 @@ class Actor:
 
 @dataclass
 class _Entry:
-    session: boto3.Session
+    # None: the base credentials (the bot's own identity).
+    credentials: dict[str, str] | None
     expires_at: float
     clients: dict[str, Any]
 
@@ -76,22 +77,25 @@ class RoleSessions:
             entry = self._entry(actor.user_id, actor.role_arn)
             client = entry.clients.get(service)
             if client is None:
-                client = self._make_client(entry.session, service)
+                client = self._make_client(entry.credentials, service)
                 entry.clients[service] = client
             return client
 
     def bot_client(self, service: str) -> Any:
         """A client as the bot itself (its role if configured), for its own queue only."""
         with self._lock:
-            base = self._bot_entry().session if self._bot_role_arn else self._base
-            return self._make_client(base, service)
+            creds = self._bot_entry().credentials if self._bot_role_arn else None
+            return self._make_client(creds, service)
 
-    def _make_client(self, session: boto3.Session, service: str) -> Any:
-        return session.client(
+    def _make_client(self, credentials: dict[str, str] | None, service: str) -> Any:
+        # Every client comes from the one base session, so botocore loads each service
+        # model once per process rather than once per person.
+        return self._base.client(
             service,
             region_name=self._region,
             endpoint_url=self._endpoint_url,
             config=self._config,
+            **(credentials or {}),
         )
 
     def _entry(self, user_id: str, role_arn: str) -> _Entry:
@@ -99,9 +103,9 @@ class RoleSessions:
         entry = self._entries.get(key)
         if entry is None or entry.expires_at - _REFRESH_MARGIN_SECONDS <= self._clock():
             if self._bot_role_arn:
-                entry = self._assume(self._bot_entry().session, role_arn, user_id)
+                entry = self._assume(self._bot_entry().credentials, role_arn, user_id)
             else:
-                entry = self._assume(self._base, role_arn, user_id)
+                entry = self._assume(None, role_arn, user_id)
             self._entries[key] = entry
         return entry
 
@@ -112,12 +116,16 @@ class RoleSessions:
         if entry is None or entry.expires_at - _REFRESH_MARGIN_SECONDS <= self._clock():
             # No SourceIdentity here: STS keeps the first one set along a role chain, and
             # the person's id must be the one CloudTrail shows.
-            entry = self._assume(self._base, self._bot_role_arn, _BOT_SESSION_NAME, source=None)
+            entry = self._assume(None, self._bot_role_arn, _BOT_SESSION_NAME, source=None)
             self._entries[key] = entry
         return entry
 
     def _assume(
-        self, base: boto3.Session, role_arn: str, session_name: str, source: str | None = ""
+        self,
+        base: dict[str, str] | None,
+        role_arn: str,
+        session_name: str,
+        source: str | None = "",
     ) -> _Entry:
         sts = self._make_client(base, "sts")
         params: dict[str, Any] = {
@@ -132,10 +140,9 @@ class RoleSessions:
         except Exception as err:
             raise translate(err, action=f"sts:AssumeRole on {role_arn}") from err
         creds = answer["Credentials"]
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=self._region,
-        )
-        return _Entry(session=session, expires_at=creds["Expiration"].timestamp(), clients={})
+        credentials = {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
+        return _Entry(credentials, expires_at=creds["Expiration"].timestamp(), clients={})

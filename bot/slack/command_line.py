@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from bot.domain.names import name_problem
 from bot.errors import InputError
 
 # Slack clients often turn straight quotes into typographic ones.
@@ -30,7 +31,8 @@ def parse(text: str, allowed_options: frozenset[str] = CREATE_OPTIONS) -> Comman
         words = shlex.split(text.translate(_QUOTES))
     except ValueError:
         raise InputError(
-            'The command has an unclosed quote. Put multi-word values in "double quotes".'
+            _about(text.split())
+            + 'The command has an unclosed quote. Put multi-word values in "double quotes".'
         ) from None
     if not words:
         return CommandLine(sub="help")
@@ -44,18 +46,30 @@ def parse(text: str, allowed_options: frozenset[str] = CREATE_OPTIONS) -> Comman
             name, _, inline = word[2:].partition("=")
             if name not in allowed_options:
                 known = ", ".join(f"--{o}" for o in sorted(allowed_options)) or "none"
-                raise InputError(f"Unknown option `--{name}`. Options here: {known}.")
+                raise InputError(
+                    f"{_about(words)}Unknown option `--{name}`. Options here: {known}."
+                )
             if inline:
                 value = inline
             elif i + 1 < len(rest) and not rest[i + 1].startswith("--"):
                 i += 1
                 value = rest[i]
             else:
-                raise InputError(f'Option `--{name}` needs a value, e.g. --{name} "some text".')
+                raise InputError(
+                    f'{_about(words)}Option `--{name}` needs a value, e.g. --{name} "some text".'
+                )
             if name in options:
-                raise InputError(f"Option `--{name}` is given twice; keep one.")
+                raise InputError(f"{_about(words)}Option `--{name}` is given twice; keep one.")
             options[name] = value
         else:
             args.append(word)
         i += 1
     return CommandLine(sub=sub, args=args, options=options)
+
+
+def _about(words: list[str]) -> str:
+    """The prefix `Model card NAME: ` (name in backticks) when the word after the subcommand
+    is a valid card name, so a syntax error still says which card it is about."""
+    if len(words) > 1 and name_problem(words[1]) is None:
+        return f"Model card `{words[1]}`: "
+    return ""

@@ -439,6 +439,49 @@ def with_evaluation_notes(content: Mapping[str, Any], notes: str | None) -> dict
     return result
 
 
+# ---------------------------------------------------------------------------- field errors
+
+_ERROR_MAX = 150  # keep a `response_action: errors` message short enough to read under a field
+_CREATE_INPUTS = {
+    "model_overview.model_owner": "owner",
+    "model_overview.problem_type": "problem_type",
+    "model_overview.model_description": "description",
+    "intended_uses.risk_rating": "risk",
+}
+_EDIT_INPUTS = {
+    **{f"{field.path[0]}.{field.path[1]}": field.block_id for field in _TEXT_FIELDS},
+    "intended_uses.risk_rating": _RISK,
+    "evaluation_details": _NOTES,
+}
+
+
+def _field_errors(problems: list[str], inputs: Mapping[str, str], fallback: str) -> dict[str, str]:
+    """`response_action: errors` for content problems: each under the input of the field its
+    sentence names (`model_overview.model_owner` ...), the rest under `fallback`."""
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        block = next(
+            (
+                block_id
+                for path, block_id in inputs.items()
+                if any(f"`{path}{end}" in problem for end in "`[.")
+            ),
+            fallback,
+        )
+        grouped.setdefault(block, []).append(problem)
+    return {block: clip(" ".join(found), _ERROR_MAX) for block, found in grouped.items()}
+
+
+def create_errors(problems: list[str]) -> dict[str, str]:
+    """Content problems of the create modal, keyed by the block id of the input to fix."""
+    return _field_errors(problems, _CREATE_INPUTS, "description")
+
+
+def edit_errors(problems: list[str]) -> dict[str, str]:
+    """Content problems of the edit modal, keyed by the block id of the input to fix."""
+    return _field_errors(problems, _EDIT_INPUTS, "overview")
+
+
 # ---------------------------------------------------------------------------- reject
 
 

@@ -97,8 +97,25 @@ class Worker:
             )
             self._dead(job, reason)
         else:
-            self._process(job)
+            done = threading.Event()
+            beat = threading.Thread(
+                target=self._heartbeat, args=(delivery.entry_id, done), daemon=True
+            )
+            beat.start()
+            try:
+                self._process(job)
+            finally:
+                done.set()
+                beat.join()
         self._outbox.ack(delivery.entry_id)
+
+    def _heartbeat(self, entry_id: str, done: threading.Event) -> None:
+        # A live worker keeps its job's idle time low, so only a dead one's job is reclaimed.
+        while not done.wait(self._reclaim_ms / 3000):
+            try:
+                self._outbox.touch(self._consumer, entry_id)
+            except redis.RedisError:
+                log.warning("heartbeat failed", extra={"entry": entry_id})
 
     def _process(self, job: Job) -> None:
         reason = ""
