@@ -1,0 +1,63 @@
+"""`min_approvals`: distinct approvers, none of them an author, before a card is Approved."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.governance import parse_governance
+from bot.slack.blocks import APPROVE_ACTION
+from tests.aws_fixtures import AwsWorld
+from tests.slack_stack import Stack
+
+
+@pytest.fixture
+def aws(aws: AwsWorld) -> AwsWorld:
+    data = aws.gov.model_dump(mode="json")
+    data["min_approvals"] = 2
+    data["users"]["U0APPR2"] = ["approver"]
+    aws.gov = parse_governance(data)
+    return aws
+
+
+def approval_message(stack: Stack, card: str) -> dict:
+    return next(m for m in stack.fake.messages("C0APPROVE") if card in json.dumps(m))
+
+
+def test_two_distinct_approvers_are_needed(stack: Stack) -> None:
+    stack.command("create twice --owner o --problem-type p", "U0LEAD")
+    stack.drain()
+    stack.command("submit twice", "U0DS")
+    stack.drain()
+
+    stack.click(APPROVE_ACTION, "U0APPR", approval_message(stack, "twice"), "C0APPROVE")
+    stack.drain()
+    assert stack.card_status("twice") == "PendingReview"
+    assert any("recorded (1 of 2)" in t for t in stack.ephemeral_texts("U0APPR"))
+    waiting = approval_message(stack, "twice")
+    assert "Approve" in json.dumps(waiting)  # still open
+    assert stack.fake.messages("C0PROD") == []
+
+    # The same approver again does not count twice.
+    stack.click(APPROVE_ACTION, "U0APPR", waiting, "C0APPROVE")
+    stack.drain()
+    assert stack.card_status("twice") == "PendingReview"
+
+    stack.click(APPROVE_ACTION, "U0APPR2", waiting, "C0APPROVE")
+    stack.drain()
+    assert stack.card_status("twice") == "Approved"
+    assert len(stack.fake.messages("C0PROD")) == 1
+    decided = approval_message(stack, "twice")
+    assert not [b for b in decided["blocks"] if b["type"] == "actions"]
+
+
+def test_an_author_never_counts_as_an_approver(stack: Stack) -> None:
+    stack.command("create authored --owner o --problem-type p", "U0LEAD")
+    stack.drain()
+    stack.command("submit authored", "U0DSAP")
+    stack.drain()
+    stack.click(APPROVE_ACTION, "U0DSAP", approval_message(stack, "authored"), "C0APPROVE")
+    stack.drain()
+    assert any("four-eyes" in t for t in stack.ephemeral_texts("U0DSAP"))
+    assert stack.card_status("authored") == "PendingReview"
