@@ -448,7 +448,7 @@ def notify(**overrides: Any) -> dict[str, Any]:
 
 
 def test_stage_notification_says_card_move_share_who_when():
-    blocks = b.stage_notification_blocks(**notify())
+    blocks = b.stage_notification_blocks(b.StageMove(**notify()))
     check_blocks(blocks)
     text = texts(blocks)
     assert b.console_url(REGION, "customer-churn-v1") in text
@@ -457,7 +457,7 @@ def test_stage_notification_says_card_move_share_who_when():
     assert "Shared with account 333333333333 (stage test), read-write" in text
     assert "<@U0DS>" in text
     assert "<!date^1700000000^" in text
-    fallback = b.notification_text(**notify())
+    fallback = b.notification_text(b.StageMove(**notify()))
     assert "customer-churn-v1" in fallback
     assert "Draft → PendingReview" in fallback
     assert "333333333333" in fallback
@@ -471,11 +471,11 @@ def test_stage_notification_archived_lists_revoked_shares():
         revoked=["dev", "test", "prod"],
         actor="outside Slack (console/SDK)",
     )
-    blocks = b.stage_notification_blocks(**kwargs)
+    blocks = b.stage_notification_blocks(b.StageMove(**kwargs))
     check_blocks(blocks)
     assert "Shares revoked: dev, test, prod" in texts(blocks)
     assert "outside Slack (console/SDK)" in texts(blocks)
-    assert "Shares revoked: dev, test, prod" in b.notification_text(**kwargs)
+    assert "Shares revoked: dev, test, prod" in b.notification_text(b.StageMove(**kwargs))
 
 
 def test_stage_notification_adversarial():
@@ -490,15 +490,15 @@ def test_stage_notification_adversarial():
         reason=fill(EVIL, 5000),
         revoked=[EVIL] * 50,
     )
-    check_blocks(b.stage_notification_blocks(**kwargs))
-    text = b.notification_text(**kwargs)
+    check_blocks(b.stage_notification_blocks(b.StageMove(**kwargs)))
+    text = b.notification_text(b.StageMove(**kwargs))
     assert len(text) <= 3000
     assert_mrkdwn_safe(text)
     archived = {**kwargs, "target": "Archived"}
-    check_blocks(b.stage_notification_blocks(**archived))
-    assert_mrkdwn_safe(b.notification_text(**archived))
+    check_blocks(b.stage_notification_blocks(b.StageMove(**archived)))
+    assert_mrkdwn_safe(b.notification_text(b.StageMove(**archived)))
     new = notify(source=None, target="Draft", stage="dev", account="222222222222")
-    assert "new" in texts(b.stage_notification_blocks(**new))
+    assert "new" in texts(b.stage_notification_blocks(b.StageMove(**new)))
 
 
 # ---------------------------------------------------------------------------- create modal

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -456,54 +457,45 @@ def approval_decided_blocks(
 # ---------------------------------------------------------------------------- stage notifications
 
 
-def _notification_lines(
-    card: str,
-    source: str | None,
-    target: str,
-    stage: str,
-    account: str,
-    access: str,
-    actor: str,
-    at: float,
-    region: str,
-    reason: str | None,
-    revoked: Sequence[str],
-) -> tuple[str, str, str | None, str]:
-    move = f"{status_label(source) if source else '_new_'} → {status_label(target)}"
-    title = f"*{card_link(card, region)}*: {move}"
-    if target == CardStatus.ARCHIVED:
-        names = ", ".join(inline(name, 40) for name in revoked[:20])
+@dataclass(frozen=True)
+class StageMove:
+    """What a stage channel is told: a card moved from `source` to `target`."""
+
+    card: str
+    source: str | None
+    target: str
+    stage: str
+    account: str
+    access: str
+    actor: str
+    at: float
+    region: str
+    reason: str | None = None
+    revoked: Sequence[str] = ()
+
+
+def _notification_lines(m: StageMove) -> tuple[str, str, str | None, str]:
+    move = f"{status_label(m.source) if m.source else '_new_'} → {status_label(m.target)}"
+    title = f"*{card_link(m.card, m.region)}*: {move}"
+    if m.target == CardStatus.ARCHIVED:
+        names = ", ".join(inline(name, 40) for name in m.revoked[:20])
         shared = f"Shares revoked: {names}" if names else "No shares to revoke."
-    elif account:
+    elif m.account:
         shared = (
-            f"Shared with account {inline(account, 20)} (stage {inline(stage, 40)}), "
-            f"{inline(access, 20)}"
+            f"Shared with account {inline(m.account, 20)} (stage {inline(m.stage, 40)}), "
+            f"{inline(m.access, 20)}"
         )
     else:
-        shared = f"Stage {inline(stage, 40)}: no account to share with."
-    why = f"Reason: {safe(reason.strip(), 2000)}" if reason and reason.strip() else None
-    who = f"Changed {by(actor)} on {slack_date(at)}"
+        shared = f"Stage {inline(m.stage, 40)}: no account to share with."
+    reason = m.reason.strip() if m.reason else ""
+    why = f"Reason: {safe(reason, 2000)}" if reason else None
+    who = f"Changed {by(m.actor)} on {slack_date(m.at)}"
     return title, shared, why, who
 
 
-def stage_notification_blocks(
-    *,
-    card: str,
-    source: str | None,
-    target: str,
-    stage: str,
-    account: str,
-    access: str,
-    actor: str,
-    at: float,
-    region: str,
-    reason: str | None = None,
-    revoked: Sequence[str] = (),
-) -> Blocks:
+def stage_notification_blocks(move: StageMove) -> Blocks:
     """The one message a stage channel gets when a card moves into (or out of) its status."""
-    title, shared, why, who = _notification_lines(
-        card, source, target, stage, account, access, actor, at, region, reason, revoked
-    )
+    title, shared, why, who = _notification_lines(move)
     blocks: Blocks = [section(f"{title}\n{shared}")]
     if why:
         blocks.append(section(why))
@@ -511,26 +503,11 @@ def stage_notification_blocks(
     return blocks
 
 
-def notification_text(
-    *,
-    card: str,
-    source: str | None,
-    target: str,
-    stage: str,
-    account: str,
-    access: str,
-    actor: str,
-    at: float,
-    region: str,
-    reason: str | None = None,
-    revoked: Sequence[str] = (),
-) -> str:
+def notification_text(move: StageMove) -> str:
     """Fallback `text` of the stage notification (notifications, screen readers)."""
-    move = f"{inline(source, 40) if source else 'new'} → {inline(target, 40)}"
-    _title, shared, why, who = _notification_lines(
-        card, source, target, stage, account, access, actor, at, region, reason, revoked
-    )
-    parts = [f"Model card {inline(card, 80)}: {move}.", f"{shared}.", why, f"{who}."]
+    change = f"{inline(move.source, 40) if move.source else 'new'} → {inline(move.target, 40)}"
+    _title, shared, why, who = _notification_lines(move)
+    parts = [f"Model card {inline(move.card, 80)}: {change}.", f"{shared}.", why, f"{who}."]
     return clip_mrkdwn(" ".join(part for part in parts if part), MAX_SECTION_TEXT)
 
 

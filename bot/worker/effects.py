@@ -117,24 +117,24 @@ class Effects:
         targets = [stage[0]] if stage else revoked
         for name in targets:
             conf = self._gov.stages[name]
-            kwargs = {
-                "card": record.name,
-                "source": str(change.previous) if change.previous else None,
-                "target": str(record.status),
-                "stage": name,
-                "account": conf.account,
-                "access": str(conf.access),
-                "actor": actor,
-                "at": change.at,
-                "region": self._gov.region,
-                "reason": change.reason or None,
-                "revoked": revoked,
-            }
+            move = blocks.StageMove(
+                card=record.name,
+                source=str(change.previous) if change.previous else None,
+                target=str(record.status),
+                stage=name,
+                account=conf.account,
+                access=str(conf.access),
+                actor=actor,
+                at=change.at,
+                region=self._gov.region,
+                reason=change.reason or None,
+                revoked=revoked,
+            )
             self._notifier.post_once(
                 f"notify:{key}:{name}",
                 conf.channel,
-                blocks.notification_text(**kwargs),  # type: ignore[arg-type]
-                blocks.stage_notification_blocks(**kwargs),  # type: ignore[arg-type]
+                blocks.notification_text(move),
+                blocks.stage_notification_blocks(move),
             )
 
     def _request_approval(self, snapshot: CardSnapshot, key: str) -> None:
