@@ -7,6 +7,7 @@ import logging
 import time
 
 from bot.domain.status import Action
+from bot.jobs import Job, JobKind
 from bot.logs import JsonFormatter
 from bot.slack.blocks import APPROVE_ACTION
 from tests.slack_requests import FORM, slash_command
@@ -134,3 +135,28 @@ def test_log_lines_are_json_with_ids() -> None:
     assert line["job"] == "abc"
     assert line["card"] == "c1"
     assert line["level"] == "info"
+
+
+def test_worker_reauthorizes_a_job_that_bypassed_the_edge(stack: Stack) -> None:
+    stack.command("create bypass --owner o --problem-type p", "U0LEAD")
+    stack.drain()
+    stack.command("submit bypass", "U0DS")
+    stack.drain()
+    # A job written straight into the queue, as if the edge had been skipped or fooled.
+    forged = Job(kind=JobKind.APPROVE, user="U0MLE", card="bypass", channel="C0GENERAL")
+    assert stack.core.outbox.enqueue(forged)
+    stack.drain()
+    assert stack.card_status("bypass") == "PendingReview"
+    assert any("cannot approve" in t for t in stack.ephemeral_texts("U0MLE"))
+    author = Job(kind=JobKind.APPROVE, user="U0DS", card="bypass", channel="C0GENERAL")
+    stack.core.outbox.enqueue(author)
+    stack.drain()
+    assert stack.card_status("bypass") == "PendingReview"
+    assert stack.fake.messages("C0PROD") == []
+
+
+def test_oversized_command_text_is_refused_clearly(stack: Stack) -> None:
+    answer = stack.command("create big --owner " + "x" * 5000 + " --problem-type p", "U0LEAD")
+    assert answer.status == 200
+    assert "characters long" in answer.json["text"]
+    assert jobs(stack) == 0
