@@ -69,7 +69,8 @@ class ProcessStack:
         self.reconcile_seconds = reconcile_seconds
         self._moto: subprocess.Popen[bytes] | None = None
         self._web: subprocess.Popen[bytes] | None = None
-        self.workers: list[subprocess.Popen[bytes]] = []
+        self.workers: list[subprocess.Popen[bytes]] = []  # the live ones
+        self._spawned = 0
         self.sender = SlackSender(f"http://127.0.0.1:{self.web_port}")
         self._n = 0
 
@@ -123,18 +124,21 @@ class ProcessStack:
         return self
 
     def start_worker(self) -> subprocess.Popen[bytes]:
+        self._spawned += 1
         proc = self._spawn(
             [sys.executable, "-m", "bot", "worker", "--consumers", "1"],
-            f"worker{len(self.workers)}",
+            f"worker{self._spawned}",
         )
         self.workers.append(proc)
         return proc
 
     def kill_worker(self, pid: int) -> None:
+        """kill -9 one worker; it leaves `workers`, which lists the live ones."""
         os.kill(pid, signal.SIGKILL)
-        for proc in self.workers:
+        for proc in list(self.workers):
             if proc.pid == pid:
                 proc.wait(timeout=10)
+                self.workers.remove(proc)
 
     def stop(self) -> None:
         for proc in [*self.workers, self._web, self._moto]:
