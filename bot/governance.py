@@ -32,6 +32,8 @@ _CHANNEL_RE = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 _USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _STAGE_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+# s3://bucket or s3://bucket/prefix (bucket naming rules: 3-63 lowercase letters, digits, . -).
+_S3_URI_RE = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[^\s]*)?$")
 
 
 def _fail(code: str, message: str, value: Any) -> PydanticCustomError:
@@ -80,10 +82,22 @@ def _region(value: str) -> str:
     return value
 
 
+def _s3_uri(value: str) -> str:
+    if not _S3_URI_RE.match(value) or ".." in value.split("/", 3)[2]:
+        raise _fail(
+            "s3_uri",
+            "{value!r} is not an S3 location: write s3://BUCKET or s3://BUCKET/PREFIX "
+            "(bucket names are 3-63 lowercase letters, digits, dots and hyphens)",
+            value=value,
+        )
+    return value.rstrip("/")
+
+
 AccountId = Annotated[str, BeforeValidator(_account)]
 RoleArn = Annotated[str, AfterValidator(_role_arn)]
 ChannelId = Annotated[str, AfterValidator(_channel)]
 Region = Annotated[str, AfterValidator(_region)]
+S3Uri = Annotated[str, AfterValidator(_s3_uri)]
 
 
 class Access(StrEnum):
@@ -110,6 +124,16 @@ class GovernanceRole(BaseModel):
     can: list[Action] = Field(min_length=1)
 
 
+class Registry(BaseModel):
+    """The link to the SageMaker Model Registry of the central account."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # On Approve / Reject, set the ModelApprovalStatus of the model package the card names
+    # (`model_package_details.model_package_arn`) to Approved / Rejected, as the approver.
+    update_model_package: bool = False
+
+
 class Governance(BaseModel):
     """The validated governance file; build it with `load_governance`."""
 
@@ -133,6 +157,10 @@ class Governance(BaseModel):
     ram_allow_external_principals: bool = False
     # Name of the customer-managed RAM permission created for read-only stages.
     read_only_permission_name: str = Field(default="ModelCardReadOnly", pattern=r"^[\w.-]{1,36}$")
+    # Where `/modelcard export` writes PDFs (CreateModelCardExportJob's S3OutputPath), e.g.
+    # s3://ml-governance-exports/model-cards. Unset: exports are off.
+    export_s3_uri: S3Uri | None = None
+    registry: Registry = Field(default_factory=Registry)
 
     def stage_for_status(self, status: CardStatus) -> tuple[str, Stage] | None:
         for name, stage in self.stages.items():
@@ -148,6 +176,11 @@ class Governance(BaseModel):
             if stage.on_status == status:
                 return found
         return []
+
+    def reader_role(self, user_id: str) -> GovernanceRole | None:
+        """The role that reads cards for a mapped person (their first governance role)."""
+        names = self.users.get(user_id, [])
+        return self.roles[names[0]] if names else None
 
     def roles_of(self, user_id: str) -> list[str]:
         return list(self.users.get(user_id, []))
@@ -303,5 +336,14 @@ def describe_lifecycle(gov: Governance) -> list[str]:
         lines.append(f"  Reconciler and EventBridge events act as {gov.automation_role_arn}.")
     else:
         lines.append("  Reconciler and EventBridge events are off (set automation_role_arn).")
+    if gov.export_s3_uri:
+        lines.append(f"  /modelcard export writes PDFs to {gov.export_s3_uri}.")
+    else:
+        lines.append("  /modelcard export is off (set export_s3_uri: s3://BUCKET/PREFIX).")
+    if gov.registry.update_model_package:
+        lines.append(
+            "  Approve / Reject also set the approval status of the card's model package "
+            "(model_package_details.model_package_arn) in the model registry."
+        )
     lines.append(f"  {len(gov.users)} Slack user(s) mapped.")
     return lines

@@ -18,6 +18,10 @@ class JobKind(StrEnum):
     REJECT = "reject"
     ARCHIVE = "archive"
     DELETE = "delete"
+    # A PDF of the card through CreateModelCardExportJob, answered with a presigned link.
+    EXPORT = "export"
+    # A readable diff between two versions of a card (args: v1, v2; both empty: the last two).
+    DIFF = "diff"
     PUBLISH_HOME = "publish_home"
     # A change seen outside Slack (reconciler or EventBridge): settle it from AWS state.
     OBSERVE = "observe"

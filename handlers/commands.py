@@ -16,7 +16,13 @@ from slack_sdk.web import WebClient
 from bot.domain.content import minimal_content, validate_content
 from bot.domain.names import name_problem, validate_name
 from bot.domain.status import Action, CardStatus, check_editable, plan_transition
-from bot.errors import CardAlreadyExists, CardNotFound, InputError, ModelCardBotError
+from bot.errors import (
+    CardAlreadyExists,
+    CardNotFound,
+    InputError,
+    ModelCardBotError,
+    NotAllowed,
+)
 from bot.jobs import Job, JobKind
 from bot.slack import blocks
 from bot.slack.command_line import CommandLine, parse
@@ -247,12 +253,73 @@ def _shares(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClie
 
 
 def _export(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
+    user = body["user_id"]
     name = _name(line, "/modelcard export NAME")
+    d.authz.actor(user, Action.EXPORT, name)
     _known(d, name)
-    return _say(
-        f"PDF export of `{name}` is not available yet in this version of modelcard-bot. "
-        "Meanwhile use the SageMaker console's Export action on the card."
+    if not d.gov.export_s3_uri:
+        return _say(
+            f"PDF export of `{name}` is not configured for this workspace: a modelcard-bot "
+            "admin must set `export_s3_uri: s3://BUCKET/PREFIX` in the governance file "
+            "(a bucket in the cards' region). Meanwhile use the SageMaker console's Export "
+            "action on the card."
+        )
+    job = Job(
+        kind=JobKind.EXPORT,
+        user=user,
+        card=name,
+        reply_to=body.get("response_url", ""),
+        channel=body.get("channel_id", ""),
     )
+    # The claim only stops doubles: the worker releases it when the export is done.
+    if not enqueue(d, job, f"export:{name}:{user}", ttl=900):
+        return _say(
+            f"Your PDF export of `{name}` is still running; I'll send the link when it's ready."
+        )
+    return _say(
+        f":hourglass_flowing_sand: Exporting model card `{name}` as PDF… "
+        "I'll send you a download link when it's ready."
+    )
+
+
+def _diff(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
+    user = body["user_id"]
+    usage = "/modelcard diff NAME [V1 V2]"
+    name = _name(line, usage)
+    versions = line.args[1:]
+    if len(versions) not in (0, 2):
+        raise InputError(
+            f"Give two versions of `{name}` to compare, or none for the last two: `{usage}`, "
+            f"e.g. `/modelcard diff {name} 1 3`."
+        )
+    numbers: list[int] = []
+    for text in versions:
+        number = text.lower().removeprefix("v")
+        if not number.isdigit() or len(number) > 6 or int(number) < 1:
+            shown = blocks.escape(blocks.clip(text, 20))
+            raise InputError(
+                f"`{shown}` is not a version of `{name}`: versions are numbers from 1 "
+                f"(see `/modelcard history {name}`)."
+            )
+        numbers.append(int(number))
+    if numbers and numbers[0] == numbers[1]:
+        raise InputError(f"Compare two different versions of `{name}`, e.g. `{usage}`.")
+    if not d.gov.is_mapped(user):
+        raise NotAllowed(blocks.not_mapped_text(user, "diff", name))
+    _known(d, name)
+    args = {"v1": str(min(numbers)), "v2": str(max(numbers))} if numbers else {}
+    d.outbox.enqueue(
+        Job(
+            kind=JobKind.DIFF,
+            user=user,
+            card=name,
+            args=args,
+            reply_to=body.get("response_url", ""),
+            channel=body.get("channel_id", ""),
+        )
+    )
+    which = f"v{args['v1']} and v{args['v2']}" if args else "its last two versions"
+    return _say(f":hourglass_flowing_sand: Comparing {which} of model card `{name}`…")
 
 
 def _admin(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
@@ -310,6 +377,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "show": _show,
     "list": _list,
     "history": _history,
+    "diff": _diff,
     "shares": _shares,
     "export": _export,
     "admin": _admin,

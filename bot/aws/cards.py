@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from bot.aws.errors import translate
 from bot.aws.sessions import Actor, RoleSessions
 from bot.domain.content import validate_content
 from bot.domain.names import validate_name
 from bot.domain.status import Action, CardStatus, plan_transition
-from bot.errors import AwsError
+from bot.errors import AwsError, CardNotFound
+
+# A PDF export is polled every EXPORT_POLL_SECONDS for at most EXPORT_TIMEOUT_SECONDS per job
+# attempt; a longer one is a retryable error and the retried job picks the same export up.
+EXPORT_POLL_SECONDS = 2.0
+EXPORT_TIMEOUT_SECONDS = 120.0
+EXPORT_DONE = frozenset({"Completed", "Failed"})
+_S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
 
 
 @dataclass(frozen=True)
@@ -54,11 +65,48 @@ class TransitionOutcome:
     request_id: str = ""
 
 
+@dataclass(frozen=True)
+class CardExport:
+    """A model card export job: `status` is InProgress, Completed or Failed."""
+
+    arn: str
+    name: str
+    card: str
+    version: int
+    status: str
+    artifact_uri: str = ""
+    failure: str = ""
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """(bucket, key) of an s3://bucket/key URI."""
+    match = _S3_URI.match(uri)
+    if not match:
+        raise AwsError(f"{uri!r} is not an s3://bucket/key location.", code="BadS3Uri")
+    return match.group(1), match.group(2)
+
+
 class ModelCards:
     """SageMaker model card calls; names and content are checked before AWS sees them."""
 
-    def __init__(self, sessions: RoleSessions) -> None:
+    def __init__(
+        self,
+        sessions: RoleSessions,
+        *,
+        export_timeout: float = EXPORT_TIMEOUT_SECONDS,
+        export_poll: float = EXPORT_POLL_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._sessions = sessions
+        self._export_timeout = export_timeout
+        self._export_poll = export_poll
+        self._sleep = sleep
+        self._clock = clock
+
+    @property
+    def sessions(self) -> RoleSessions:
+        return self._sessions
 
     def _client(self, actor: Actor) -> Any:
         return self._sessions.client(actor, "sagemaker")
@@ -179,3 +227,113 @@ class ModelCards:
             self._client(actor).delete_model_card(ModelCardName=name)
         except Exception as err:
             raise translate(err, card=name, action="DeleteModelCard") from err
+
+    # ------------------------------------------------------------------ PDF export
+
+    def export_pdf(
+        self, actor: Actor, name: str, job_name: str, s3_uri: str, version: int | None = None
+    ) -> CardExport:
+        """Start (or, on a retry, find) the export job `job_name` and wait until it is done.
+
+        Raises a retryable AwsError when it is still running after the export timeout.
+        """
+        arn = self._start_export(actor, name, job_name, s3_uri, version)
+        deadline = self._clock() + self._export_timeout
+        while True:
+            export = self.describe_export(actor, arn, name)
+            if export.status in EXPORT_DONE:
+                return export
+            if self._clock() >= deadline:
+                raise AwsError(
+                    f"The PDF export of model card `{name}` is still running after "
+                    f"{self._export_timeout:.0f} s; I will keep checking.",
+                    code="ExportTimeout",
+                    retryable=True,
+                )
+            self._sleep(self._export_poll)
+
+    def _start_export(
+        self, actor: Actor, name: str, job_name: str, s3_uri: str, version: int | None
+    ) -> str:
+        params: dict[str, Any] = {
+            "ModelCardName": name,
+            "ModelCardExportJobName": job_name,
+            "OutputConfig": {"S3OutputPath": s3_uri},
+        }
+        if version is not None:
+            params["ModelCardVersion"] = version
+        try:
+            answer = self._client(actor).create_model_card_export_job(**params)
+        except ClientError as err:
+            code = str(err.response.get("Error", {}).get("Code", ""))
+            if code == "ConflictException":  # a retry of this job: its export exists already
+                found = self._find_export(actor, name, job_name)
+                if found:
+                    return found
+            raise _export_error(err, name, "CreateModelCardExportJob") from err
+        except Exception as err:
+            raise _export_error(err, name, "CreateModelCardExportJob") from err
+        return str(answer["ModelCardExportJobArn"])
+
+    def _find_export(self, actor: Actor, name: str, job_name: str) -> str | None:
+        params = {"ModelCardName": name, "ModelCardExportJobNameContains": job_name}
+        try:
+            pages = self._client(actor).get_paginator("list_model_card_export_jobs")
+            for page in pages.paginate(**params):
+                for item in page.get("ModelCardExportJobSummaries", []):
+                    if item.get("ModelCardExportJobName") == job_name:
+                        return str(item["ModelCardExportJobArn"])
+        except Exception as err:
+            raise _export_error(err, name, "ListModelCardExportJobs") from err
+        return None
+
+    def describe_export(self, actor: Actor, arn: str, name: str = "") -> CardExport:
+        try:
+            answer = self._client(actor).describe_model_card_export_job(ModelCardExportJobArn=arn)
+        except Exception as err:
+            raise _export_error(err, name, "DescribeModelCardExportJob") from err
+        artifacts = answer.get("ExportArtifacts") or {}
+        return CardExport(
+            arn=str(answer.get("ModelCardExportJobArn", arn)),
+            name=str(answer.get("ModelCardExportJobName", "")),
+            card=str(answer.get("ModelCardName", name)),
+            version=int(answer.get("ModelCardVersion", 0) or 0),
+            status=str(answer.get("Status", "")),
+            artifact_uri=str(artifacts.get("S3ExportArtifacts", "")),
+            failure=str(answer.get("FailureReason", "")),
+        )
+
+    def presigned_get(self, actor: Actor, s3_uri: str, expires_in: int = 3600) -> str:
+        """A link that downloads `s3_uri`, signed with the person's role (no AWS call).
+
+        It stops working after `expires_in` seconds or when the role session that signed it
+        expires, whichever comes first.
+        """
+        bucket, key = split_s3_uri(s3_uri)
+        client = self._sessions.client(actor, "s3")
+        # botocore still presigns with SigV2 in us-east-1 unless told otherwise; SigV4 is
+        # what current buckets and SSE-KMS objects require.
+        client.meta.events.register_first(
+            "choose-signer.s3.GetObject", _sigv4, unique_id="modelcard-bot-presign-sigv4"
+        )
+        try:
+            url = client.generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
+            )
+        except Exception as err:
+            raise translate(err, action=f"presigning {s3_uri}") from err
+        return str(url)
+
+
+def _sigv4(**_kwargs: Any) -> str:
+    return "s3v4"
+
+
+def _export_error(err: Exception, name: str, action: str) -> Exception:
+    """Like `translate`, but an S3 location that "does not exist" is not the card missing."""
+    if isinstance(err, ClientError):
+        code = str(err.response.get("Error", {}).get("Code", ""))
+        if name and code == "ResourceNotFound" and action != "DescribeModelCardExportJob":
+            return CardNotFound(name)
+    subject = f"{action} for model card `{name}`" if name else action
+    return translate(err, action=subject)

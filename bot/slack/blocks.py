@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.domain.content import SUMMARY_LABELS
+from bot.domain.diff import ChangeKind, FieldChange, SectionChange, render_value
 from bot.domain.status import CardStatus
 from bot.errors import InputError
 from bot.store.audit import AuditEvent
@@ -273,10 +274,15 @@ _COMMANDS: Sequence[tuple[str, str, str]] = (
         "A card's versions and audit trail.",
         "/modelcard history customer-churn-v1",
     ),
+    (
+        "diff <name> [v1 v2]",
+        "What changed between two versions (default: the last two) and who changed it.",
+        "/modelcard diff customer-churn-v1 1 3",
+    ),
     ("shares <name>", "The accounts a card is shared with.", "/modelcard shares customer-churn-v1"),
     (
         "export <name>",
-        "Export a card as PDF and get a link.",
+        "Export a card as PDF and get a private download link.",
         "/modelcard export customer-churn-v1",
     ),
     (
@@ -569,3 +575,160 @@ def shares_blocks(card: str, shares: Sequence[tuple[str, str, str, str]]) -> Blo
         for stage, account, access, status in shares
     ]
     return line_sections(lines, MAX_BLOCKS)
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+def not_mapped_text(user_id: str, verb: str, card: str = "") -> str:
+    """The refusal for a person with no governance role (as the Authorizer words it)."""
+    subject = f" `{inline(card, 80)}`" if card else " model cards"
+    return (
+        f"You cannot {verb}{subject}: your Slack user ({inline(user_id, 30)}) is not mapped to a "
+        "governance role. Ask a modelcard-bot admin to add you under `users` in the "
+        "governance file."
+    )
+
+
+# ---------------------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class ExportLink:
+    """A finished PDF export: where to download it, for how long, and what it shows."""
+
+    card: str
+    version: int
+    status: str
+    url: str
+    expires_minutes: int
+    by: str = ""
+
+
+def _download_link(url: str, label: str) -> str:
+    # Slack reads `&` in a link as `&amp;` (and decodes it); a URL holding `<`, `>` or `|`
+    # would break the link syntax, so it is shown as text instead.
+    if any(mark in url for mark in "<>|"):
+        return escape(url)
+    return f"<{escape(url)}|{escape(label)}>"
+
+
+def export_text(link: ExportLink) -> str:
+    """Fallback `text` of an export answer: it carries the link itself."""
+    name = inline(link.card, 80)
+    return (
+        f"PDF of model card {name} (v{link.version}, {inline(link.status, 40)}): "
+        f"{_download_link(link.url, 'download')} (expires within {link.expires_minutes} min)"
+    )
+
+
+def export_blocks(link: ExportLink, *, for_channel: bool = False) -> Blocks:
+    """The private answer to `/modelcard export`, or its post in the prod channel."""
+    name = inline(link.card, 80)
+    title = f":page_facing_up: *PDF of model card `{name}`* · v{link.version} · "
+    title += status_label(link.status)
+    download = _download_link(link.url, f"Download {link.card}.pdf")
+    if len(title) + len(download) + 1 > MAX_SECTION_TEXT:
+        download = "The link is in this message's text (too long for a block)."
+    note = (
+        f"The link expires within {link.expires_minutes} minutes; "
+        f"`/modelcard export {name}` makes a fresh one."
+    )
+    if for_channel and link.by:
+        note = f"Exported {by(link.by)}. " + note
+    return [section(f"{title}\n{download}"), context(note)]
+
+
+# ---------------------------------------------------------------------------- diff
+
+
+@dataclass(frozen=True)
+class DiffVersion:
+    """One version of a card as the worker recorded it (user "" is outside Slack)."""
+
+    version: int
+    status: str
+    at: float | None
+    user: str | None  # None: the bot never saw this version
+
+
+_KIND_WORDS: Mapping[ChangeKind, str] = {
+    ChangeKind.ADDED: "added",
+    ChangeKind.REMOVED: "removed",
+    ChangeKind.CHANGED: "changed",
+}
+_MAX_DIFF_LINES = 80
+
+
+def _who(row: DiffVersion | None) -> str:
+    if row is None or row.user is None:
+        return "not seen by the bot"
+    return by(row.user or OUTSIDE_SLACK)
+
+
+def change_line(change: FieldChange, limit: int = 120) -> str:
+    """`path`: old → new, for one changed field (values escaped and clipped)."""
+    path = f"`{inline(change.path, 200)}`"
+    if change.kind is ChangeKind.ADDED:
+        return f"• {path} added: {inline(render_value(change.new, limit), limit + 20)}"
+    if change.kind is ChangeKind.REMOVED:
+        return f"• {path} removed (was {inline(render_value(change.old, limit), limit + 20)})"
+    old = inline(render_value(change.old, limit), limit + 20)
+    new = inline(render_value(change.new, limit), limit + 20)
+    return f"• {path}: {old} → {new}"
+
+
+def diff_text(card: str, old: int, new: int, sections: Sequence[SectionChange]) -> str:
+    name = inline(card, 80)
+    if not sections:
+        return f"Model card {name}: no content change between v{old} and v{new}."
+    names = ", ".join(inline(s.name, 60) for s in sections[:10])
+    more = f" and {len(sections) - 10} more" if len(sections) > 10 else ""
+    count = len(sections)
+    return f"Model card {name}, v{old} → v{new}: {count} section(s) changed ({names}{more})."
+
+
+def diff_blocks(
+    card: str,
+    old: DiffVersion,
+    new: DiffVersion,
+    sections: Sequence[SectionChange],
+    between: Sequence[DiffVersion],
+) -> Blocks:
+    """`/modelcard diff`: per changed section, its fields (old → new) and who changed it.
+
+    `between`: the versions after `old` up to `new`, each with who made it and when.
+    """
+    name = inline(card, 80)
+    title = f"*Diff of `{name}`: v{old.version} → v{new.version}*"
+    if old.status != new.status and old.status and new.status:
+        title += f"\nStatus {status_label(old.status)} → {status_label(new.status)}"
+    blocks: Blocks = [section(title)]
+    by_version = {row.version: row for row in between}
+    made = [
+        f"• v{row.version} {_who(row)}, {slack_date(row.at)}"
+        if row.user is not None
+        else f"• v{row.version} (not seen by the bot; made outside Slack)"
+        for row in between
+    ]
+    if made:
+        blocks += line_sections(["*Versions in this diff*", *made[-20:]], 3)
+    if not sections:
+        blocks.append(section("_No content change between these versions._"))
+        return blocks
+    lines: list[str] = []
+    for found in sections:
+        who = sorted({_who(by_version.get(v)) for v in found.versions})
+        where = ", ".join(f"v{v}" for v in found.versions)
+        head = f"*{inline(found.name, 80)}* {_KIND_WORDS[found.kind]}"
+        if where:
+            head += f" in {where} ({'; '.join(who)})"
+        lines.append(head)
+        lines += [change_line(change) for change in found.changes]
+    shown = lines[:_MAX_DIFF_LINES]
+    packed, count = pack_lines(shown, MAX_BLOCKS - len(blocks) - 1)
+    blocks += packed
+    left = len(lines) - count
+    if left > 0:
+        blocks.append(context(f"{left} more line(s) not shown; compare fewer versions."))
+    return blocks

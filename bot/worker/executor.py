@@ -9,16 +9,20 @@ import logging
 from collections.abc import Callable
 
 from bot.authz import Authorizer
-from bot.aws.cards import ModelCards
+from bot.aws.cards import CardRecord, ModelCards
+from bot.aws.registry import ApprovalStatus, ModelRegistry, PackageUpdate, package_arn
 from bot.aws.sessions import Actor
 from bot.aws.sharing import StageShares
 from bot.domain.content import minimal_content, serialize
-from bot.domain.status import Action, CardStatus, check_editable
+from bot.domain.diff import compare, diff_content
+from bot.domain.status import TRANSITIONS, Action, CardStatus, check_editable
 from bot.errors import (
     AwsError,
     CardAlreadyExists,
     CardNotFound,
+    InputError,
     ModelCardBotError,
+    NotAllowed,
     RetryLater,
 )
 from bot.governance import Governance
@@ -34,6 +38,7 @@ from bot.worker.effects import Change, Effects, snapshot_from
 
 log = logging.getLogger("modelcard_bot.worker")
 
+TRANSITION_TARGETS = {action: target for action, (_sources, target) in TRANSITIONS.items()}
 TRANSITION_ACTIONS = {
     JobKind.SUBMIT: Action.SUBMIT,
     JobKind.APPROVE: Action.APPROVE,
@@ -46,6 +51,17 @@ _DONE = {
     Action.REJECT: "rejected and returned to Draft",
     Action.ARCHIVE: "archived",
 }
+# The model package status that follows a decision (governance `registry`).
+_PACKAGE_STATUS = {Action.APPROVE: ApprovalStatus.APPROVED, Action.REJECT: ApprovalStatus.REJECTED}
+EXPORT_LINK_SECONDS = 3600
+# A diff names the versions that touched each section by describing every version in
+# between, up to this many; beyond, it compares the two ends only.
+MAX_DIFF_STEPS = 10
+
+
+def export_job_name(card: str, job_id: str) -> str:
+    """The export job's name: the same for every attempt of one job (so a retry finds it)."""
+    return f"{card[:38]}-{job_id[:24]}"
 
 
 def idempotency_key(job: Job) -> str:
@@ -64,8 +80,10 @@ class JobExecutor:
         notifier: SlackNotifier,
         outbox: Outbox,
         automation: Actor | None = None,
+        registry: ModelRegistry | None = None,
     ) -> None:
         self._gov = governance
+        self._registry = registry or ModelRegistry(cards.sessions)
         self._automation = automation
         self._cards = cards
         self._shares = shares
@@ -82,6 +100,8 @@ class JobExecutor:
             JobKind.PUBLISH_HOME: self._publish_home,
             JobKind.REPLY: self._reply,
             JobKind.OBSERVE: self._observe,
+            JobKind.EXPORT: self._export,
+            JobKind.DIFF: self._diff,
             **{kind: self._transition for kind in TRANSITION_ACTIONS},
         }
 
@@ -194,6 +214,9 @@ class JobExecutor:
             reason=reason,
             action=str(action),
         )
+        # Before the effects: a replay after a crash still sees the old status in Redis and
+        # runs this (idempotent) step again; a failure here never undoes the card's move.
+        package_note = self._sync_registry(job, actor, action, change)
         snapshot = self._effects.settle(actor, change)
         self._audit.record(
             AuditEvent(
@@ -210,7 +233,95 @@ class JobExecutor:
         where = ", ".join(snapshot.shared_stages)
         shared = f" Shared with: {where}." if where else ""
         verb = _DONE[action] if outcome.changed else f"already {outcome.card.status}"
-        self._notifier.reply(job, f":white_check_mark: Model card `{job.card}` {verb}.{shared}")
+        self._notifier.reply(
+            job, f":white_check_mark: Model card `{job.card}` {verb}.{shared}{package_note}"
+        )
+
+    def _sync_registry(self, job: Job, actor: Actor, action: Action, change: Change) -> str:
+        """Approve / Reject: set the card's model package to Approved / Rejected (governance
+        `registry.update_model_package`). Returns a sentence for the person's answer; a
+        failure is told to them and to the ops channel, and the card stays decided."""
+        target = _PACKAGE_STATUS.get(action)
+        record = change.card
+        if (
+            target is None
+            or not self._gov.registry.update_model_package
+            or change.previous is not CardStatus.PENDING_REVIEW
+            or record.status is not TRANSITION_TARGETS[action]
+        ):
+            return ""
+        arn = package_arn(record.content)
+        if not arn:
+            return ""
+        description = change.reason if action is Action.REJECT else ""
+        shown = blocks.inline(arn, 300)
+        try:
+            update = self._registry.set_approval(actor, arn, target, description)
+        except ModelCardBotError as err:
+            told = self._registry_failed(job, record, target, arn, err, change.at)
+            return (
+                f" :warning: The model package `{shown}` was NOT set to {target}: "
+                f"{blocks.inline(err, 600)} The card's decision stands; "
+                + ("an admin has been told." if told else "ask an admin to set it by hand.")
+            )
+        self._audit_package(job, update)
+        if not update.changed:
+            return f" Model package `{shown}` was already {target}."
+        return f" Model package `{shown}` set to {target} in the model registry."
+
+    def _audit_package(self, job: Job, update: PackageUpdate) -> None:
+        self._audit.record(
+            AuditEvent(
+                actor=job.user,
+                action="registry",
+                card=job.card,
+                result="updated" if update.changed else "already",
+                # Not source/target: those are card moves (App Home "recent moves").
+                detail=f"model package {update.previous or '?'} → {update.status}: {update.arn}"[
+                    :500
+                ],
+                request_id=update.request_id,
+            )
+        )
+
+    def _registry_failed(
+        self,
+        job: Job,
+        record: CardRecord,
+        target: ApprovalStatus,
+        arn: str,
+        err: ModelCardBotError,
+        at: float,
+    ) -> bool:
+        """Audit the failure and report it in the ops channel; True if it was posted."""
+        log.warning("model package update failed", extra={"card": job.card, "job": job.id})
+        self._audit.record(
+            AuditEvent(
+                actor=job.user,
+                action="registry",
+                card=job.card,
+                target=str(target),
+                result="failed",
+                detail=f"{arn}: {err}"[:500],
+                request_id=getattr(err, "request_id", ""),
+            )
+        )
+        if not self._gov.ops_channel:
+            return False
+        text = (
+            f":rotating_light: Model card `{record.name}` is {record.status}, but setting its "
+            f"model package `{blocks.inline(arn, 300)}` to {target} failed: "
+            f"{blocks.inline(err, 500)} "
+            "Set it in the SageMaker console (Model Registry) or with "
+            "`aws sagemaker update-model-package`."
+        )
+        self._notifier.post_once(
+            f"registry:{record.name}:{target}:{at}",
+            self._gov.ops_channel,
+            text,
+            [blocks.section(text)],
+        )
+        return True
 
     def _approvals_reached(self, job: Job) -> bool:
         """With `min_approvals` > 1, collect distinct approvers before moving the card."""
@@ -320,3 +431,149 @@ class JobExecutor:
                     target=str(record.status),
                 )
             )
+
+    # ------------------------------------------------------------------ export
+
+    def _export(self, job: Job) -> None:
+        """PDF of the card's latest version: a private link, and for an Approved card the
+        same link posted once (per version) in the channel of the Approved stage."""
+        actor = self._authz.actor(job.user, Action.EXPORT, job.card)
+        target = self._gov.export_s3_uri
+        if not target:
+            raise InputError(
+                f"PDF export of `{job.card}` is not configured: an admin must set "
+                "`export_s3_uri: s3://BUCKET/PREFIX` in the governance file."
+            )
+        record = self._cards.describe(actor, job.card)
+        export = self._cards.export_pdf(
+            actor, record.name, export_job_name(record.name, job.id), target, record.version
+        )
+        version = export.version or record.version
+        if export.status != "Completed" or not export.artifact_uri:
+            reason = export.failure or f"the export job ended {export.status or 'without a file'}"
+            self._audit.record(
+                AuditEvent(
+                    actor=job.user,
+                    action="export",
+                    card=job.card,
+                    result="failed",
+                    detail=f"v{version}: {reason}"[:500],
+                )
+            )
+            self._release(job)
+            self._notifier.reply(
+                job,
+                f":x: The PDF export of model card `{job.card}` (v{version}) failed: "
+                f"{reason[:500]}. Try again with `/modelcard export {job.card}`; if it fails "
+                "again, ask an admin to check the export bucket and the export job in the "
+                "SageMaker console.",
+            )
+            return
+        url = self._cards.presigned_get(actor, export.artifact_uri, EXPORT_LINK_SECONDS)
+        link = blocks.ExportLink(
+            card=record.name,
+            version=version,
+            status=str(record.status),
+            url=url,
+            expires_minutes=EXPORT_LINK_SECONDS // 60,
+            by=job.user,
+        )
+        self._notifier.reply(job, blocks.export_text(link), blocks.export_blocks(link))
+        posted = ""
+        stage = self._gov.stage_for_status(CardStatus.APPROVED)
+        if record.status is CardStatus.APPROVED and stage is not None:
+            self._notifier.post_once(
+                f"export:{record.name}:v{version}",
+                stage[1].channel,
+                blocks.export_text(link),
+                blocks.export_blocks(link, for_channel=True),
+            )
+            posted = f"; posted to stage {stage[0]}"
+        self._audit.record(
+            AuditEvent(
+                actor=job.user,
+                action="export",
+                card=job.card,
+                detail=f"v{version} {export.artifact_uri}{posted}"[:500],
+            )
+        )
+        self._release(job)
+
+    def _release(self, job: Job) -> None:
+        """Let the person ask again once this job is done (the claim only stops doubles)."""
+        if idempotency_key(job):
+            self._outbox.release(idempotency_key(job))
+
+    # ------------------------------------------------------------------ diff
+
+    def _reader(self, job: Job) -> Actor:
+        """Reading a card's versions needs an AWS role: the person's first mapped one."""
+        role = self._gov.reader_role(job.user)
+        if role is None:
+            raise NotAllowed(blocks.not_mapped_text(job.user, "diff", job.card))
+        return Actor(user_id=job.user, role_arn=role.role_arn)
+
+    def _diff(self, job: Job) -> None:
+        actor = self._reader(job)
+        latest = self._cards.describe(actor, job.card)
+        old_v, new_v = _diff_versions(job, latest.version)
+        records = {latest.version: latest}
+        stepwise = new_v - old_v <= MAX_DIFF_STEPS
+        for version in range(old_v, new_v + 1) if stepwise else (old_v, new_v):
+            if version not in records:
+                records[version] = self._cards.describe(actor, job.card, version)
+        # Which versions touched each section: the diff of each version from the one before.
+        steps = [
+            (v, diff_content(records[v - 1].content, records[v].content))
+            for v in range(old_v + 1, new_v + 1)
+            if stepwise
+        ]
+        sections = compare(records[old_v].content, records[new_v].content, steps)
+        seen = {v: (status, at, user) for v, status, at, user in self._state.versions(job.card)}
+
+        def row(version: int, status: str) -> blocks.DiffVersion:
+            if version in seen:
+                status_seen, at, user = seen[version]
+                return blocks.DiffVersion(version, status or status_seen, at, user)
+            return blocks.DiffVersion(version, status, None, None)
+
+        between = [row(v, "") for v in range(old_v + 1, new_v + 1)]
+        self._notifier.reply(
+            job,
+            blocks.diff_text(job.card, old_v, new_v, sections),
+            blocks.diff_blocks(
+                job.card,
+                row(old_v, str(records[old_v].status)),
+                row(new_v, str(records[new_v].status)),
+                sections,
+                between,
+            ),
+        )
+
+
+def _diff_versions(job: Job, latest: int) -> tuple[int, int]:
+    """(older, newer) versions to compare: the job's, else the last two."""
+    first, second = job.args.get("v1", ""), job.args.get("v2", "")
+    if not first and not second:
+        if latest < 2:
+            raise InputError(
+                f"Model card `{job.card}` has only version 1: nothing to compare yet. "
+                f"Versions are made by content edits (`/modelcard edit {job.card}`)."
+            )
+        return latest - 1, latest
+    try:
+        old_v, new_v = sorted((int(first), int(second)))
+    except ValueError:
+        old_v = new_v = 0
+    if old_v < 1 or old_v == new_v:
+        raise InputError(
+            f"Compare two different versions of `{job.card}`: `/modelcard diff {job.card} 1 2`."
+        )
+    missing = [v for v in (old_v, new_v) if v > latest]
+    if missing:
+        raise InputError(
+            f"Model card `{job.card}` has versions 1 to {latest}; version "
+            f"{missing[-1]} does not exist. Try `/modelcard diff {job.card} "
+            f"{max(latest - 1, 1)} {latest}`."
+        )
+    return old_v, new_v

@@ -1,0 +1,23 @@
+"""Run the Slack stack with extra governance keys: a test module overrides the `aws` fixture
+with `governed(...)` and may parametrize `gov_changes` per test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.aws import StageShares
+from bot.governance import parse_governance
+from tests.aws_fixtures import AwsWorld
+
+
+def governed(aws: AwsWorld, changes: dict[str, Any]) -> AwsWorld:
+    """`aws` with its governance updated by `changes` (a key set to None is removed)."""
+    data = aws.gov.model_dump(mode="json")
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    aws.gov = parse_governance(data)
+    aws.shares = StageShares(aws.sessions, aws.gov)
+    return aws
