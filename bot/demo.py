@@ -38,7 +38,9 @@ REDIS_URL is set), a fake Slack Web API, the web app (gunicorn, as in the Procfi
 worker. Then people from config/governance.example.yml send signed Slack requests: the lead
 data scientist creates customer-churn-v1, a data scientist edits it in the modal and
 submits it, an ML engineer and the data scientist are refused when they click Approve, an
-approver approves, an admin reads the history and the shares; an epilogue shows four-eyes
+approver approves, asks what changed between the two versions and exports the card as a PDF
+(to an S3 bucket in the central account; a presigned link, also posted in the prod channel),
+an admin reads the history and the shares; an epilogue shows four-eyes
 and Reject on a second card. The transcript shows what each person typed or clicked, what
 the bot answered, every channel post and, after each step, the card's status, versions and
 RAM shares as AWS (moto) has them.
@@ -100,6 +102,8 @@ class Printer:
             self.row("bot", "(nothing visible: the ack is empty, as Slack expects)")
         for post in step.posts:
             self.row(f"{post['channel_name']} {post['action']}", post["text"])
+        for note in step.notes:
+            self.row(note["label"], note["text"])
         self.row("AWS", self.aws(step.aws_state))
         for check in step.checks:
             self.say(f"  {'✔' if check['ok'] else '✘'} {check['what']}")
@@ -158,10 +162,17 @@ def build_summary(
             for s in steps
             if s.expect_refusal
         ],
+        "diff": _details(steps, "diff"),
+        "export": _details(steps, "export"),
         "approval_messages": final["approval_messages"],
         "slack": final["slack"],
         "aws_calls": calls,
     }
+
+
+def _details(steps: list[Step], kind: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = next((s.details[kind] for s in steps if kind in s.details), None)
+    return found
 
 
 def _refusal(step: Step) -> str:
@@ -182,6 +193,23 @@ def print_summary(p: Printer, summary: dict[str, Any]) -> None:
         answer = refusal["answer"] or "(no answer!)"
         sentence = answer.split(". ")[0].lstrip("⚠️ ")
         p.say(f"  {refusal['actor']:<7} on {refusal['card']}: {sentence}.")
+    diff, export = summary["diff"], summary["export"]
+    if diff:
+        p.say(
+            f"Diff of {diff['card']} v{diff['from_version']} → v{diff['to_version']}: "
+            f"{', '.join(diff['sections']) or 'nothing'} changed (by @{diff['changed_by']})"
+        )
+    if export:
+        p.say(
+            f"PDF export of {export['card']} v{export['version']} ({export['status']}): "
+            f"{export['s3_uri']} ({export['size']} bytes, "
+            f"{'starts %PDF' if export['is_pdf'] else 'NOT a PDF'})"
+        )
+        link = "downloads it" if export["link_downloads_pdf"] else "does NOT download it"
+        p.say(
+            f"  the presigned link {link}; posted in {export['prod_channel']}: "
+            f"{'yes' if export['prod_post'] else 'no'}"
+        )
     slack = summary["slack"]
     by_channel = ", ".join(f"{c} {n}" for c, n in slack["posts_by_channel"].items())
     p.say(f"Slack: {slack['channel_posts']} channel posts ({by_channel})")
@@ -240,6 +268,7 @@ def print_keep_running(p: Printer, stack: LocalStack) -> None:
 def run(*, keep_running: bool = False, as_json: bool = False) -> int:
     from bot.demo_aws import AwsObserver, summarize_calls
     from bot.demo_stack import (
+        EXPORT_BUCKET,
         REGION,
         DemoError,
         LocalStack,
@@ -266,8 +295,10 @@ def run(*, keep_running: bool = False, as_json: bool = False) -> int:
         stack.start()
         assert stack.config is not None
         gov = load_governance(stack.config)
-        describe_world(p, gov)
         observer = AwsObserver(stack.moto_url, gov, REGION)
+        observer.create_bucket(EXPORT_BUCKET)
+        p.say(f"  S3 bucket            s3://{EXPORT_BUCKET} (central account, for PDF exports)")
+        describe_world(p, gov)
         story = Story(stack, observer, gov, p.step)
         story.play()
         final = story.final_state()
@@ -334,6 +365,8 @@ def describe_world(p: Printer, gov: Governance) -> None:
             f"  {name:<5} account {stage.account}  channel {stage.channel:<9} "
             f"on {stage.on_status:<13} {stage.access}"
         )
+    if gov.export_s3_uri:
+        p.say(f"PDF exports (/modelcard export) go to {gov.export_s3_uri}")
     p.say("People (Slack user: governance roles):")
     people = [f"{u}: {', '.join(r)}" for u, r in gov.users.items()]
     for i in range(0, len(people), 3):

@@ -2,8 +2,9 @@
 
 The observer assumes a role of its own (SourceIdentity ``demo-observer``) in the central
 account (the card, its versions, the RAM shares, their principals and permissions) and in
-each stage account (can that account describe the card by its ARN?). Its calls are told
-apart in the summary; the bot's own calls are grouped by the person they ran for.
+each stage account (can that account describe the card by its ARN?), and S3 in the central
+account (it makes the export bucket before the story and reads the exported PDFs). Its calls
+are told apart in the summary; the bot's own calls are grouped by the person they ran for.
 """
 
 from __future__ import annotations
@@ -107,6 +108,33 @@ class AwsObserver:
             "versions": versions,
             "shares": self._shares(arn),
         }
+
+    def content(self, card: str, version: int) -> dict[str, Any]:
+        """The content of one version of `card` (DescribeModelCard with ModelCardVersion)."""
+        sagemaker = self._client(self._gov.central_account, "sagemaker")
+        described = sagemaker.describe_model_card(ModelCardName=card, ModelCardVersion=version)
+        content: dict[str, Any] = json.loads(described.get("Content") or "{}")
+        return content
+
+    # ------------------------------------------------------------------ S3 (exports)
+    def create_bucket(self, bucket: str) -> None:
+        """The export bucket, in the central account (where the export job writes)."""
+        self._client(self._gov.central_account, "s3").create_bucket(Bucket=bucket)
+
+    def objects(self, bucket: str, prefix: str) -> dict[str, int]:
+        """Key -> size of the objects under `prefix`."""
+        s3 = self._client(self._gov.central_account, "s3")
+        found: dict[str, int] = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            found.update({str(o["Key"]): int(o["Size"]) for o in page.get("Contents", [])})
+        return found
+
+    def read_object(self, bucket: str, key: str) -> tuple[dict[str, Any], bytes]:
+        """(HeadObject's answer, the body from GetObject)."""
+        s3 = self._client(self._gov.central_account, "s3")
+        head: dict[str, Any] = s3.head_object(Bucket=bucket, Key=key)
+        body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return head, body
 
     def _shares(self, card_arn: str) -> list[dict[str, Any]]:
         ram = self._client(self._gov.central_account, "ram")

@@ -30,6 +30,7 @@ EMOJI: Mapping[str, str] = {
     "information_source": "ℹ️",  # noqa: RUF001 - the emoji itself
     "file_cabinet": "🗄️",
     "ballot_box_with_check": "☑️",
+    "page_facing_up": "📄",
 }
 
 _ANGLE = re.compile(r"<([^<>\n]+)>")

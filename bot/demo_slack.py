@@ -8,7 +8,9 @@ card's AWS state once the worker is idle, and the checks that make it a pass.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,6 +29,7 @@ ROLE_LABELS = {
     "approver": "approver",
     "admin": "admin",
 }
+_LINK = re.compile(r"<(https?://[^|<>\s]+)(?:\|[^<>]*)?>")
 
 
 @dataclass
@@ -44,6 +47,12 @@ class Step:
     aws_state: dict[str, Any] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
     expect_refusal: bool = False
+    # Every link in the answers and posts: {"via": how it came, "url": the target}.
+    links: list[dict[str, str]] = field(default_factory=list)
+    # What the demo itself found out beyond Slack and the card (the S3 object, a download):
+    # `notes` rows for the transcript ({"label", "text"}), `details` for --json.
+    notes: list[dict[str, str]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -69,6 +78,21 @@ class Step:
             ),
             None,
         )
+
+    def link(self, via: str, *parts: str) -> str:
+        """The first link that came `via` (an answer's via, or a post's channel) and holds
+        every one of `parts`; "" when none did."""
+        return next(
+            (
+                x["url"]
+                for x in self.links
+                if x["via"] == via and all(part in x["url"] for part in parts)
+            ),
+            "",
+        )
+
+    def note(self, label: str, text: str) -> None:
+        self.notes.append({"label": label, "text": text})
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "passed": self.passed}
@@ -101,6 +125,19 @@ def modal_state(view: Mapping[str, Any], typed: Mapping[str, str]) -> dict[str, 
 
 def _decoded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+
+
+def links_in(message: Any) -> list[str]:
+    """The targets of the mrkdwn links (``<url|label>``) anywhere in a message or its blocks,
+    unescaped (Slack text carries ``&`` as ``&amp;``), each once, in order."""
+    found: list[str] = []
+    if isinstance(message, str):
+        found = [html.unescape(url) for url in _LINK.findall(message)]
+    elif isinstance(message, Mapping):
+        found = [url for value in message.values() for url in links_in(value)]
+    elif isinstance(message, list):
+        found = [url for value in message for url in links_in(value)]
+    return list(dict.fromkeys(found))
 
 
 class SlackDriver:
@@ -219,6 +256,11 @@ class SlackDriver:
             if not call.ok:
                 continue
             method, params, answer = call.method, call.params, call.response
+            posted = method in ("chat.postMessage", "chat.update")
+            if not method.startswith("views."):  # links in modals and App Home are not answers
+                via = str(answer.get("channel", "")) if posted else method
+                source = answer.get("message") if posted else params
+                step.links += [{"via": via, "url": url} for url in links_in(source)]
             if method == "views.open":
                 step.answers.append({"via": "views.open", "text": view_text(answer["view"])})
             elif method == "response_url" and not params.get("delete_original"):

@@ -37,6 +37,8 @@ REGION = "us-east-1"
 BOT_TOKEN = "xoxb-demo-token"  # noqa: S105 - the fake Slack accepts any xoxb- token
 INVITATION_ROLE = "modelcard-accept"
 AUTOMATION_ROLE = "arn:aws:iam::111111111111:role/mc-automation"
+EXPORT_BUCKET = "modelcard-exports"  # in the central account, made before the story
+EXPORT_S3_URI = f"s3://{EXPORT_BUCKET}/cards"
 WORKER_CONSUMERS = 2
 
 
@@ -109,11 +111,13 @@ def free_port() -> int:
 def demo_governance(root: Path, path: Path) -> Path:
     """config/governance.example.yml plus what a moto world needs: moto has no Organization
     with fixed account ids, so each stage account accepts its share invitation with a role
-    of its own; changes made outside Slack are read with the automation role."""
+    of its own; changes made outside Slack are read with the automation role; PDF exports go
+    to the demo's bucket (created in the central account by `AwsObserver.create_bucket`)."""
     data = yaml.safe_load((root / "config" / "governance.example.yml").read_text())
     for stage in data["stages"].values():
         stage["invitation_role_arn"] = f"arn:aws:iam::{stage['account']}:role/{INVITATION_ROLE}"
     data["automation_role_arn"] = data.get("automation_role_arn") or AUTOMATION_ROLE
+    data["export_s3_uri"] = EXPORT_S3_URI
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 

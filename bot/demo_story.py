@@ -5,8 +5,10 @@
    approval request with Approve / Reject);
 3. an ML engineer and the data scientist click Approve and are refused;
 4. an approver approves (Approved, shared read-only with prod, the request loses its buttons);
-5. an admin reads `history` and `shares`;
-6. epilogue: on a second card, the submitter who also approves meets four-eyes, and an
+5. the approver asks what changed between versions 1 and 2 (`diff`), then exports the card as
+   a PDF (`export`: a presigned S3 link, privately and once in the prod channel);
+6. an admin reads `history` and `shares`;
+7. epilogue: on a second card, the submitter who also approves meets four-eyes, and an
    approver rejects it with a reason (back to Draft).
 The first failed check stops the story.
 """
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.demo_export import VersionsAndExport
 from bot.demo_render import buttons, message_text
-from bot.demo_slack import SlackDriver, Step
+from bot.demo_slack import Step
 from bot.demo_stack import DemoError
 from bot.slack.blocks import APPROVE_ACTION, EDIT_VIEW, REJECT_ACTION, REJECT_VIEW
 
@@ -30,7 +33,7 @@ EDITS = {  # what the data scientist types into the edit modal
 REJECT_REASON = "Add evaluation results on the Q3 holdout before review."
 
 
-class Story(SlackDriver):
+class Story(VersionsAndExport):
     """The acts of the story; each step is checked against AWS and Slack as it goes."""
 
     # ------------------------------------------------------------------ checks
@@ -70,6 +73,7 @@ class Story(SlackDriver):
         self.fill_and_submit()
         self.refused_approvals()
         self.approve()
+        self.diff_and_export()
         self.audit()
         self.reject_second_card()
 
@@ -165,8 +169,13 @@ class Story(SlackDriver):
             ],
         )
 
+    def diff_and_export(self) -> None:
+        act = "5. The approver compares the versions and exports the PDF"
+        self.compare_versions(act, "U0APPR", CARD, editor="U0DS")
+        self.export_pdf(act, "U0APPR", CARD)
+
     def audit(self) -> None:
-        act = "5. An admin looks at the record"
+        act = "6. An admin looks at the record"
         step = self.command(act, "U0ADMIN", f"history {CARD}", CARD)
         self.verify(
             step,
@@ -180,7 +189,7 @@ class Story(SlackDriver):
         self.verify(step, [("the ack lists the three accounts", step.said(*accounts, via="ack"))])
 
     def reject_second_card(self) -> None:
-        act = "6. Epilogue: four-eyes and Reject, on a second card"
+        act = "7. Epilogue: four-eyes and Reject, on a second card"
         dev = self.gov.stages["dev"]
         step = self.command(
             act,

@@ -40,7 +40,7 @@ def test_demo_plays_the_story_and_ends_approved_and_shared() -> None:
 
     steps = result["steps"]
     summary = result["summary"]
-    assert summary["steps_passed"] == summary["steps_total"] == len(steps) >= 9
+    assert summary["steps_passed"] == summary["steps_total"] == len(steps) >= 11
     assert all(step["passed"] for step in steps)
     for step in steps:
         assert step["actor"]
@@ -86,12 +86,55 @@ def test_demo_plays_the_story_and_ends_approved_and_shared() -> None:
     assert "Rejected by @U0APPR" in approvals["fraud-score-v2"]["text"]
     assert summary["slack"]["channel_posts"] >= 5
 
+    # The approver's diff names what the modal changed, as AWS's two versions differ.
+    diff = summary["diff"]
+    assert (diff["card"], diff["from_version"], diff["to_version"]) == ("customer-churn-v1", 1, 2)
+    assert "intended_uses" in diff["sections"]
+    assert diff["sections"] == diff["sections_in_aws"]
+    assert diff["changed_by"] == "U0DS"
+    [diff_step] = [s for s in steps if s["input"] == "/modelcard diff customer-churn-v1"]
+    assert diff_step["actor"] == "U0APPR"
+    assert diff_step["details"]["diff"] == diff
+    reply = next(a["text"] for a in diff_step["answers"] if a["via"] == "response_url")
+    assert "v1 → v2" in reply
+    assert "intended_uses" in reply
+    assert "v2 by @U0DS" in reply
+    assert diff_step["posts"] == []
+
+    # The export: a PDF in the demo's bucket, a presigned link that downloads it (from the
+    # moto server), and the same link posted once in the prod channel (the card is Approved).
+    export = summary["export"]
+    [export_step] = [s for s in steps if s["input"] == "/modelcard export customer-churn-v1"]
+    assert export_step["passed"]
+    assert export_step["details"]["export"] == export
+    assert (export["version"], export["status"]) == (2, "Approved")
+    assert export["bucket"] == "modelcard-exports"
+    assert export["key"].startswith("cards/customer-churn-v1/")
+    assert export["key"].endswith("/customer-churn-v1.pdf")
+    assert export["s3_uri"] == f"s3://modelcard-exports/{export['key']}"
+    assert export["in_s3"] is True
+    assert export["is_pdf"] is True
+    assert export["size"] > 100
+    assert export["link"].startswith("http://127.0.0.1:")
+    assert "X-Amz-Signature=" in export["link"]
+    assert export["link_status"] == 200
+    assert export["link_downloads_pdf"] is True
+    assert export["prod_post"] is True
+    [prod_post] = [p for p in export_step["posts"] if p["channel"] == "C0PROD"]
+    assert "PDF of model card `customer-churn-v1`" in prod_post["text"]
+    assert "Exported by @U0APPR" in prod_post["text"]
+    assert {"via": "C0PROD", "url": export["link"]} in export_step["links"]
+    assert {"via": "response_url", "url": export["link"]} in export_step["links"]
+    assert "PDF export of customer-churn-v1 v2" in done.stderr
+
     # Every SageMaker/RAM call ran as an assumed role, with the person as SourceIdentity.
     calls = summary["aws_calls"]
     assert calls["total"] > 0
     assert calls["without_source_identity"] == 0
     identities = {g["source_identity"] for g in calls["by_source_identity"]}
     assert {"U0LEAD", "U0DS", "U0APPR"} <= identities
+    approver = next(g for g in calls["by_source_identity"] if g["source_identity"] == "U0APPR")
+    assert approver["actions"]["CreateModelCardExportJob"] == 1
     for group in calls["by_source_identity"]:
         assert group["source_identity"]
         assert all(":assumed-role/" in arn for arn in group["caller_arns"]), group
