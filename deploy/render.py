@@ -8,6 +8,11 @@ Values come from, in increasing priority: the defaults below, the governance fil
 (`--governance`), and `--set NAME=VALUE`. Rendering fails, naming the file and the
 placeholder, if any `${...}` is left or the result is not JSON: an unrendered `${Name}`
 would otherwise reach IAM as an (undefined) policy variable.
+
+`/modelcard export` is optional: policy statements whose Sid starts with `Export` are left
+out when neither `ExportBucket` nor `ExportPrefix` has a value (no `export_s3_uri` in the
+governance file, no `--set`), since the bot then never exports. `export_s3_uri` must name a
+prefix (s3://BUCKET/PREFIX): the roles get s3:GetObject / s3:PutObject on BUCKET/PREFIX/* only.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ DEFAULTS: dict[str, str] = {
     "EventsRuleName": "modelcard-state-change",
     "AutomationSourceIdentity": "modelcard-bot",
 }
+# Statements for `/modelcard export` (Sid prefix) and the placeholders that switch them on.
+EXPORT_SID_PREFIX = "Export"
+EXPORT_PLACEHOLDERS = ("ExportBucket", "ExportPrefix")
+_EXPORT_URI = re.compile(r"s3://([^/]+)(?:/(.*?))?/*")
 
 
 class RenderError(Exception):
@@ -39,6 +48,49 @@ def stage_placeholder(stage: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[-_]", stage) if part) + "AccountId"
 
 
+def export_location(uri: str) -> tuple[str, str]:
+    """(ExportBucket, ExportPrefix) of `export_s3_uri` s3://BUCKET/PREFIX."""
+    match = _EXPORT_URI.fullmatch(uri.strip())
+    if match is None or not match.group(2):
+        bucket = match.group(1) if match else "BUCKET"
+        raise RenderError(
+            f"export_s3_uri {uri!r}: write s3://BUCKET/PREFIX (e.g. s3://{bucket}/model-cards); "
+            "the export statements grant s3:GetObject and s3:PutObject on BUCKET/PREFIX/* only, "
+            "not on a whole bucket"
+        )
+    bucket, prefix = match.group(1), match.group(2)
+    if re.search(r"[*?$]", bucket + prefix):
+        raise RenderError(
+            f"export_s3_uri {uri!r}: '*', '?' and '$' would be IAM wildcards or policy "
+            "variables in the S3 resource; use a bucket and prefix without them"
+        )
+    return bucket, prefix
+
+
+def export_enabled(values: Mapping[str, str]) -> bool:
+    return any(name in values for name in EXPORT_PLACEHOLDERS)
+
+
+def without_export_statements(text: str) -> str:
+    """`text` without its `Export*` statements (unchanged when it has none)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), list):
+        return text
+    kept = [
+        s
+        for s in doc["Statement"]
+        if not (isinstance(s, dict) and str(s.get("Sid", "")).startswith(EXPORT_SID_PREFIX))
+    ]
+    if len(kept) == len(doc["Statement"]):
+        return text
+    if not kept:
+        raise RenderError("a policy made only of export statements would be empty")
+    return json.dumps({**doc, "Statement": kept}, indent=2) + "\n"
+
+
 def values_from_governance(data: Mapping[str, Any]) -> dict[str, str]:
     """Placeholder values a governance file (as parsed YAML) determines."""
     values: dict[str, str] = {}
@@ -48,6 +100,8 @@ def values_from_governance(data: Mapping[str, Any]) -> dict[str, str]:
         values["Region"] = str(data["region"])
     if data.get("bot_role_arn"):
         values["BotRoleArn"] = str(data["bot_role_arn"])
+    if data.get("export_s3_uri"):
+        values["ExportBucket"], values["ExportPrefix"] = export_location(str(data["export_s3_uri"]))
     invitation_roles = set()
     for name, stage in (data.get("stages") or {}).items():
         values[stage_placeholder(str(name))] = str(stage["account"])
@@ -64,6 +118,11 @@ def values_from_governance(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def render_text(text: str, values: Mapping[str, str], source: str = "<text>") -> str:
+    if not export_enabled(values):
+        try:
+            text = without_export_statements(text)
+        except RenderError as err:
+            raise RenderError(f"{source}: {err}") from err
     missing: set[str] = set()
 
     def fill(match: re.Match[str]) -> str:
@@ -122,6 +181,14 @@ def main(argv: list[str] | None = None) -> int:
             values[name] = value
         files = [p.resolve() for p in args.files] or templates()
         rendered = render_all(values, files)
+        if not export_enabled(values) and any(
+            f'"Sid": "{EXPORT_SID_PREFIX}' in p.read_text() for p in files
+        ):
+            print(
+                "render: no export_s3_uri: the export statements (Sid Export*) are left out; "
+                "/modelcard export stays off",
+                file=sys.stderr,
+            )
     except RenderError as err:
         print(f"render: {err}", file=sys.stderr)
         return 1

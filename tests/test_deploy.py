@@ -2,32 +2,45 @@
 exactly what the code calls.
 
 Statically: a capability -> actions table (mirroring bot/worker/executor.py, effects.py,
-bot/aws/cards.py and sharing.py) gives each governance role of the example governance file
-the exact set of actions its policy must grant. Dynamically: the lifecycle is replayed on
-moto (tests/moto_shim.py records every call with the caller's role) and every call must be
-allowed by the policy of the role that made it, every role assumed must be assumable by the
-bot policy, and every source identity must satisfy that role's trust condition.
+bot/aws/cards.py, registry.py and sharing.py) gives each governance role of the example
+governance file the exact set of actions its policy must grant (`export` and `diff` are
+implicit for every mapped person, so every governance role gets them). Dynamically: the
+lifecycle is replayed on moto (tests/moto_shim.py records every call with the caller's role),
+with PDF exports and diffs run through JobExecutor and the model registry link on, and every
+call must be allowed by the policies of the role that made it, every role assumed must be
+assumable by the bot policy, and every source identity must satisfy that role's trust condition.
 """
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import re
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pytest
+import requests
+import yaml
 
 from bot.aws import Actor, ModelCards, RoleSessions, StageShares
+from bot.aws.cards import split_s3_uri
 from bot.aws.sharing import READ_ONLY_ACTIONS, share_name
-from bot.domain.status import Action, CardStatus
-from bot.governance import Access, Governance, load_governance
+from bot.domain.status import IMPLICIT_FOR_MAPPED, Action, CardStatus
+from bot.governance import Access, Governance, load_governance, parse_governance
+from bot.jobs import Job, JobKind
+from bot.store.audit import AuditEvent
+from bot.worker.effects import Change
+from bot.worker.executor import _PACKAGE_STATUS, JobExecutor
 from tests import moto_shim
 from tests.aws_fixtures import REGION, AwsWorld
 from tests.conftest import EXAMPLE_CONFIG, ROOT
+from tests.gov_override import governed
 
 DEPLOY = ROOT / "deploy"
 IAM = DEPLOY / "iam"
@@ -37,6 +50,12 @@ README = DEPLOY / "README.md"
 BOT_ROLE = "${BotRoleArn}"
 CENTRAL_CARDS = "arn:aws:sagemaker:${Region}:${CentralAccountId}:model-card/*"
 CENTRAL_SHARES = "arn:aws:ram:${Region}:${CentralAccountId}:resource-share/*"
+# Service Authorization Reference, SageMaker: CreateModelCardExportJob and
+# ListModelCardExportJobs take `model-card`, DescribeModelCardExportJob takes
+# `model-card-export-job` (.../model-card/${ModelCardName}/export-job/${ExportJobName}).
+CENTRAL_EXPORT_JOBS = "arn:aws:sagemaker:${Region}:${CentralAccountId}:model-card/*/export-job/*"
+EXPORT_OBJECTS = "arn:aws:s3:::${ExportBucket}/${ExportPrefix}/*"
+CENTRAL_PACKAGES = "arn:aws:sagemaker:${Region}:${CentralAccountId}:model-package/*"
 QUEUE_ARN = "arn:aws:sqs:${Region}:${CentralAccountId}:${EventsQueueName}"
 RULE_ARN = "arn:aws:events:${Region}:${CentralAccountId}:rule/${EventsRuleName}"
 DETAIL_TYPE = "SageMaker Model Card State Change"  # EventBridge events reference, SageMaker
@@ -47,6 +66,15 @@ CREATE = "sagemaker:CreateModelCard"
 UPDATE = "sagemaker:UpdateModelCard"
 DELETE = "sagemaker:DeleteModelCard"
 LIST_CARDS = "sagemaker:ListModelCards"
+CREATE_EXPORT = "sagemaker:CreateModelCardExportJob"
+DESCRIBE_EXPORT = "sagemaker:DescribeModelCardExportJob"
+LIST_EXPORTS = "sagemaker:ListModelCardExportJobs"
+S3_GET = "s3:GetObject"
+S3_PUT = "s3:PutObject"
+# Granted only for `/modelcard export`, in the statements render.py drops when it is off.
+EXPORT_ONLY = frozenset({CREATE_EXPORT, DESCRIBE_EXPORT, LIST_EXPORTS, S3_GET, S3_PUT})
+# ModelRegistry.set_approval (registry.update_model_package): describe, then update.
+REGISTRY_ACTIONS = frozenset({"sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"})
 
 # StageShares.share_card: find the stage share (GetResourceShares) or create it
 # (CreateResourceShare with tags, which RAM also authorizes as ram:TagResource), then make
@@ -85,7 +113,19 @@ CAPABILITY_ACTIONS: dict[str, frozenset[str]] = {
     # automation_role_arn: Reconciler.tick lists the cards; executor._observe describes one
     # and settles whatever status it has (shares forward, or revokes when Archived).
     "observe": frozenset({LIST_CARDS, DESCRIBE}) | UNSHARE,
+    # executor._export, as Governance.role_for(user, EXPORT) (implicit: the first role):
+    # describe the card, CreateModelCardExportJob (a retried job gets ConflictException and
+    # finds its export with ListModelCardExportJobs), poll DescribeModelCardExportJob.
+    # SageMaker writes the PDF under the export prefix with the caller's permissions
+    # (s3:PutObject); ModelCards.presigned_get signs the download link with the role
+    # (s3:GetObject).
+    "export": frozenset({DESCRIBE}) | EXPORT_ONLY,
+    # executor._diff, as Governance.reader_role (the first role): describes the versions.
+    "diff": frozenset({DESCRIBE}),
 }
+# Capabilities every mapped person has whatever their roles' `can` say, so every governance
+# role (any of them may be someone's first role) needs their actions.
+IMPLICIT = [*sorted(str(a) for a in IMPLICIT_FOR_MAPPED), "diff"]
 # Statuses a capability leaves a card in, whose stage Effects.settle then shares it with.
 SHARES_ON: dict[str, tuple[CardStatus, ...]] = {
     "create": (CardStatus.DRAFT,),
@@ -181,8 +221,12 @@ def automation_arn(gov: Governance) -> str | None:
 
 
 def role_table(gov: Governance) -> dict[str, list[str]]:
-    """Policy file stem -> the capabilities it serves (the example's roles' `can` lists)."""
-    table = {name: [str(c) for c in role.can] for name, role in gov.roles.items()}
+    """Policy file stem -> the capabilities it serves (the example's roles' `can` lists, plus
+    the implicit ones)."""
+    table = {
+        name: list(dict.fromkeys([*(str(c) for c in role.can), *IMPLICIT]))
+        for name, role in gov.roles.items()
+    }
     if automation_arn(gov):
         table["automation"] = ["observe"]
     return table
@@ -231,6 +275,15 @@ def rendered(gov: Governance, path: Path) -> Any:
     return json.loads(render.render_text(path.read_text(), values, str(path)))
 
 
+def with_changes(gov: Governance, **changes: Any) -> Governance:
+    return parse_governance({**gov.model_dump(mode="json"), **changes})
+
+
+def approvers(gov: Governance) -> list[str]:
+    """Governance roles that decide (approve / reject): they get registry-approval."""
+    return [n for n, r in gov.roles.items() if {Action.APPROVE, Action.REJECT} & set(r.can)]
+
+
 GOV = governance()
 ROLES = role_table(GOV)
 ALL_JSON = sorted(DEPLOY.rglob("*.json"))
@@ -240,6 +293,8 @@ SCP = IAM / "prod-guard.scp.json"
 QUEUE_POLICY = EVENTBRIDGE / "queue-policy.json"
 RULE = EVENTBRIDGE / "model-card-state-change.rule.json"
 PERMISSION = IAM / "prod-readonly-permission.json"
+REGISTRY = IAM / "registry-approval.policy.json"
+GOVERNANCE_ROLES = list(GOV.roles)
 BOT_TRUSTED = [p for p in TRUST_FILES if p.name != "bot-role.trust.json"]
 USER_TRUSTS = [IAM / f"{r}.trust.json" for r in ROLES if r != "automation"]
 
@@ -257,6 +312,7 @@ def test_deploy_holds_exactly_the_expected_templates() -> None:
         "iam/stage-invitation-role.trust.json",
         "iam/prod-readonly-permission.json",
         "iam/prod-guard.scp.json",
+        "iam/registry-approval.policy.json",
         "eventbridge/model-card-state-change.rule.json",
         "eventbridge/queue-policy.json",
     }
@@ -272,11 +328,30 @@ def test_every_json_parses_to_an_object(path: Path) -> None:
 
 
 def test_capability_table_covers_every_governance_action() -> None:
-    # A new capability in the code must get its AWS calls mapped here (export is implicit
-    # for mapped users and not implemented yet, so no role lists it).
-    assert {str(a) for a in Action} - {"export"} == set(CAPABILITY_ACTIONS) - {"observe"}
-    assert all("export" not in caps for caps in ROLES.values())
+    # A new capability in the code must get its AWS calls mapped here. `observe` is the
+    # automation role's, `diff` every mapped person's (no governance capability guards it).
+    assert {str(a) for a in Action} == set(CAPABILITY_ACTIONS) - {"observe", "diff"}
+    assert {str(a) for a in IMPLICIT_FOR_MAPPED} == {"export"}
     assert set(ROLES) >= {"lead-data-scientist", "approver", "admin"}
+    # Export and diff are implicit for mapped users: every governance role is covered, even
+    # though no `can` list names them; the automation role (nobody in Slack) is not.
+    for stem in GOVERNANCE_ROLES:
+        assert "export" not in GOV.roles[stem].can
+        assert {"export", "diff"} <= set(ROLES[stem]), stem
+        assert CAPABILITY_ACTIONS["export"] <= expected_actions(GOV, ROLES[stem]), stem
+    assert ROLES["automation"] == ["observe"]
+
+
+def test_every_mapped_user_exports_and_diffs_as_a_role_that_may() -> None:
+    # The roles the executor acts as: role_for(user, EXPORT) and reader_role(user).
+    for user in GOV.users:
+        exporter, reader = GOV.role_for(user, Action.EXPORT), GOV.reader_role(user)
+        assert exporter is not None
+        assert reader is not None
+        assert exporter == reader == GOV.roles[GOV.users[user][0]]
+        stem = GOV.users[user][0]
+        granted = allowed_actions(load(IAM / f"{stem}.policy.json"))
+        assert CAPABILITY_ACTIONS["export"] | CAPABILITY_ACTIONS["diff"] <= granted, user
 
 
 # --------------------------------------------------------------------------- policy shape
@@ -337,14 +412,36 @@ def test_sagemaker_grants_are_on_central_cards_only(stem: str) -> None:
     doc = load(IAM / f"{stem}.policy.json")
     for statement in allows(doc):
         actions = as_list(statement["Action"])
-        if not any(a.startswith("sagemaker:") for a in actions):
+        if not any(a.startswith(("sagemaker:", "s3:")) for a in actions):
+            continue
+        if any(a.startswith("s3:") for a in actions):  # the export PDFs, nothing else in S3
+            assert sorted(actions) == sorted([S3_GET, S3_PUT]), statement
+            assert statement["Resource"] == EXPORT_OBJECTS, statement
             continue
         assert all(a.startswith("sagemaker:") for a in actions), statement
         if actions == [LIST_CARDS]:
             assert statement["Resource"] == "*"
+        elif actions == [DESCRIBE_EXPORT]:
+            assert statement["Resource"] == CENTRAL_EXPORT_JOBS, statement
         else:
             assert LIST_CARDS not in actions, statement
+            assert DESCRIBE_EXPORT not in actions, statement
             assert statement["Resource"] == CENTRAL_CARDS, statement
+
+
+@pytest.mark.parametrize("stem", list(ROLES))
+def test_export_grants_are_in_their_own_droppable_statements(stem: str) -> None:
+    # render.py leaves out the statements whose Sid starts with "Export" when exports are
+    # off: they must hold every export-only grant and nothing else.
+    prefix = render_module().EXPORT_SID_PREFIX
+    found = allows(load(IAM / f"{stem}.policy.json"))
+    marked = [s for s in found if s.get("Sid", "").startswith(prefix)]
+    others = [s for s in found if s not in marked]
+    in_marked = {a for s in marked for a in as_list(s["Action"])}
+    assert in_marked <= EXPORT_ONLY
+    assert not {a for s in others for a in as_list(s["Action"])} & EXPORT_ONLY
+    wanted = EXPORT_ONLY if "export" in ROLES[stem] else frozenset()
+    assert in_marked == wanted, stem
 
 
 @pytest.mark.parametrize("stem", list(ROLES))
@@ -650,6 +747,11 @@ def test_every_template_renders_with_the_example_governance() -> None:
         assert "${" not in text
     bot = json.loads(out[IAM / "bot-role.policy.json"])
     assert "arn:aws:iam::111111111111:role/mc-*" in bot["Statement"][0]["Resource"]
+    # The example has no export_s3_uri: exports are off, so no role gets their grants.
+    assert GOV.export_s3_uri is None
+    for stem in ROLES:
+        granted = allowed_actions(json.loads(out[IAM / f"{stem}.policy.json"]))
+        assert granted == expected_actions(GOV, ROLES[stem]) - EXPORT_ONLY, stem
     assert json.loads(out[IAM / "approver.trust.json"])["Statement"][0]["Principal"] == {
         "AWS": GOV.bot_role_arn
     }
@@ -669,14 +771,185 @@ def test_render_refuses_missing_values_and_mixed_invitation_roles() -> None:
     assert render.main(["--set", "nope", str(RULE)]) == 1
 
 
+EXPORTS = "s3://mc-governance-exports/model-cards/pdf"
+
+
+@pytest.mark.parametrize("stem", GOVERNANCE_ROLES)
+def test_render_fills_the_export_location_or_leaves_export_out(stem: str) -> None:
+    path = IAM / f"{stem}.policy.json"
+    on, off = rendered(with_changes(GOV, export_s3_uri=EXPORTS), path), rendered(GOV, path)
+    assert allowed_actions(on) == expected_actions(GOV, ROLES[stem])
+    assert allowed_actions(off) == expected_actions(GOV, ROLES[stem]) - EXPORT_ONLY
+    # Off is on minus the export statements, everything else unchanged.
+    prefix = render_module().EXPORT_SID_PREFIX
+    assert statements(off) == [s for s in statements(on) if not s["Sid"].startswith(prefix)]
+    (s3,) = [s for s in statements(on) if S3_GET in as_list(s["Action"])]
+    assert s3["Resource"] == "arn:aws:s3:::mc-governance-exports/model-cards/pdf/*"
+    allowed = "arn:aws:s3:::mc-governance-exports/model-cards/pdf/churn/job/churn.pdf"
+    assert fnmatchcase(allowed, s3["Resource"])
+    for other in [
+        "arn:aws:s3:::mc-governance-exports/model-cards/other.pdf",
+        "arn:aws:s3:::mc-governance-exports/model-cards/pdfx/churn.pdf",
+        "arn:aws:s3:::other-bucket/model-cards/pdf/churn.pdf",
+    ]:
+        assert not fnmatchcase(other, s3["Resource"]), other
+    (jobs,) = [s for s in statements(on) if DESCRIBE_EXPORT in as_list(s["Action"])]
+    job = f"arn:aws:sagemaker:us-east-1:{GOV.central_account}:model-card/churn/export-job/j1"
+    assert fnmatchcase(job, jobs["Resource"])
+    assert not fnmatchcase(job.replace(GOV.central_account, "999999999999"), jobs["Resource"])
+    assert not fnmatchcase(job.rsplit("/export-job/", 1)[0], jobs["Resource"])
+
+
+def test_render_export_location_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    render = render_module()
+    assert render.export_location("s3://b-1/a/b/") == ("b-1", "a/b")
+    for uri in ["s3://mc-exports", "s3://mc-exports/", "https://x/y"]:
+        # A whole bucket is refused: the roles only get objects under a prefix.
+        with pytest.raises(render.RenderError, match="write s3://BUCKET/PREFIX"):
+            render.export_location(uri)
+    with pytest.raises(render.RenderError, match="wildcards"):
+        render.export_location("s3://mc-exports/pdf*")
+    # --set works without a governance file; half a location is a missing value.
+    text = (IAM / "admin.policy.json").read_text()
+    values = {**render.DEFAULTS, "Region": "us-east-1", "CentralAccountId": "111111111111"}
+    both = {**values, "ExportBucket": "b", "ExportPrefix": "p"}
+    assert "arn:aws:s3:::b/p/*" in render.render_text(text, both, "admin")
+    with pytest.raises(render.RenderError, match="no value for ExportPrefix"):
+        render.render_text(text, {**values, "ExportBucket": "b"}, "admin")
+    # The command line: from the governance file, with and without export_s3_uri.
+    data = GOV.model_dump(mode="json")
+    for name, uri in [("on", EXPORTS), ("off", None)]:
+        gov_file = tmp_path / f"{name}.yml"
+        gov_file.write_text(yaml.safe_dump({**data, "export_s3_uri": uri}))
+        out = tmp_path / name
+        assert render.main(["--governance", str(gov_file), "--out", str(out)]) == 0
+        admin = json.loads((out / "iam" / "admin.policy.json").read_text())
+        assert (S3_GET in allowed_actions(admin)) is (uri is not None)
+        note = "export statements (Sid Export*) are left out" in capsys.readouterr().err
+        assert note is (uri is None)
+    gov_file.write_text(yaml.safe_dump({**data, "export_s3_uri": "s3://mc-exports"}))
+    assert render.main(["--governance", str(gov_file), "--out", str(tmp_path / "x")]) == 1
+    assert "write s3://BUCKET/PREFIX" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- model registry
+def test_registry_template_only_decides_central_model_packages() -> None:
+    doc = load(REGISTRY)
+    assert allowed_actions(doc) == REGISTRY_ACTIONS
+    by_action = {as_list(s["Action"])[0]: s for s in allows(doc)}
+    assert all(len(as_list(s["Action"])) == 1 for s in allows(doc))
+    assert {s["Resource"] for s in allows(doc)} == {CENTRAL_PACKAGES}
+    describe = by_action["sagemaker:DescribeModelPackage"]
+    assert "Condition" not in describe
+    update = by_action["sagemaker:UpdateModelPackage"]
+    # Only to the statuses a card decision sets (executor._PACKAGE_STATUS).
+    assert set(condition_values(update, "sagemaker:ModelApprovalStatus")) == {
+        str(s) for s in _PACKAGE_STATUS.values()
+    }
+    assert list(update["Condition"]) == ["StringEquals"]
+    package = f"arn:aws:sagemaker:us-east-1:{GOV.central_account}:model-package/churn/3"
+    resource = rendered(GOV, REGISTRY)["Statement"][0]["Resource"]
+    assert fnmatchcase(package, resource)
+    assert not fnmatchcase(package.replace(GOV.central_account, "222222222222"), resource)
+    assert not fnmatchcase(package.replace("model-package/", "model-package-group/"), resource)
+
+
+def test_registry_actions_are_only_in_the_optional_template() -> None:
+    for path in POLICY_FILES:
+        if path != REGISTRY:
+            assert not allowed_actions(load(path)) & REGISTRY_ACTIONS, path.name
+    assert approvers(GOV) == ["approver"]
+    assert not GOV.registry.update_model_package  # off by default, as in the example
+
+
+def test_readme_documents_export_and_the_registry_template() -> None:
+    text = README.read_text()
+    assert "registry-approval.policy.json" in text
+    assert "update_model_package" in text
+    assert "export_s3_uri" in text
+    for action in sorted(EXPORT_ONLY | REGISTRY_ACTIONS):
+        assert f"`{action}`" in text, action
+    assert "not implemented" not in text
+    table = text.split("## Least privilege, role by role", 1)[1].split("\n## ", 1)[0]
+    assert "| registry-approval (optional) |" in table
+
+
 # --------------------------------------------------------------------------- replay on moto
 SEED = {"model_overview": {"model_owner": "model-owner", "problem_type": "Customer Churn Model"}}
+EXPORT_BUCKET = "mc-governance-exports"
+REPLAY_EXPORTS = f"s3://{EXPORT_BUCKET}/model-cards"
+PACKAGE_GROUP = "churn"
+_LINK = re.compile(r"<(https://[^|>]+)\|")
 
 
-def _replay(world: AwsWorld, sessions: RoleSessions) -> None:
-    """The calls executor.py and effects.py make for each job, as each person's role."""
+class _Notifier:
+    def __init__(self) -> None:
+        self.replies: list[tuple[Job, str]] = []
+        self.posts: list[tuple[str, str]] = []
+
+    def reply(self, job: Job, text: str, blocks: Any = None, *, replace: bool = False) -> None:
+        self.replies.append((job, text))
+
+    def post_once(self, effect_key: str, channel: str, text: str, blocks: Any) -> str:
+        self.posts.append((effect_key, channel))
+        return "1.0"
+
+
+class _Audit:
+    def __init__(self) -> None:
+        self.events: list[AuditEvent] = []
+
+    def record(self, event: AuditEvent) -> str:
+        self.events.append(event)
+        return str(len(self.events))
+
+
+class _State:
+    """What JobExecutor._export / _diff read from Redis: nothing recorded yet."""
+
+    def versions(self, name: str) -> list[tuple[int, str, float, str]]:
+        return []
+
+
+class _Outbox:
+    def release(self, idempotency_key: str) -> None:
+        pass
+
+
+@dataclass
+class ExportSeen:
+    user: str
+    role_arn: str
+    artifact_uri: str
+    url: str
+
+
+@dataclass
+class Replayed:
+    world: AwsWorld
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    exports: list[ExportSeen] = field(default_factory=list)
+
+
+def _own_calls(before: int) -> list[dict[str, Any]]:
+    return [c for c in moto_shim.calls()[before:] if c["service"] != "sts"]
+
+
+def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[ExportSeen]:
+    """The calls executor.py and effects.py make for each job, as each person's role; PDF
+    exports, diffs and the registry link run through JobExecutor itself."""
     gov = world.gov
-    cards = ModelCards(sessions)
+    cards = ModelCards(sessions, export_poll=0.0, sleep=lambda _s: None)
+    notifier, audit = _Notifier(), _Audit()
+    executor = JobExecutor(
+        gov,
+        cards,
+        StageShares(sessions, gov),
+        _State(),  # type: ignore[arg-type]
+        audit,  # type: ignore[arg-type]
+        notifier,  # type: ignore[arg-type]
+        _Outbox(),  # type: ignore[arg-type]
+    )
 
     def shares() -> StageShares:  # a fresh one finds existing shares instead of its cache
         return StageShares(sessions, gov)
@@ -686,9 +959,26 @@ def _replay(world: AwsWorld, sessions: RoleSessions) -> None:
         assert role is not None
         return Actor(user, role.role_arn)
 
+    def decide(who: Actor, action: Action, reason: str = "") -> str:
+        """executor._transition for approve / reject: the status, then the model package."""
+        outcome = cards.transition(who, "churn", action)
+        assert outcome.changed
+        change = Change(outcome.card, outcome.previous, who.user_id, reason, str(action))
+        job = Job(JobKind(str(action)), who.user_id, "churn", {"reason": reason})
+        return executor._sync_registry(job, who, action, change)
+
     lead, ds = actor("U0LEAD", Action.CREATE), actor("U0DS", Action.SUBMIT)
     mle, approver = actor("U0MLE", Action.EDIT), actor("U0APPR", Action.APPROVE)
     admin = actor("U0ADMIN", Action.DELETE)
+    linked = {
+        **SEED,
+        "intended_uses": {"purpose_of_model": "y"},
+        "model_package_details": {
+            "model_package_arn": package,
+            "model_package_group_name": PACKAGE_GROUP,
+            "model_package_version": 1,
+        },
+    }
 
     arn = cards.create(lead, "churn", SEED)
     cards.describe(lead, "churn")
@@ -697,13 +987,51 @@ def _replay(world: AwsWorld, sessions: RoleSessions) -> None:
     cards.transition(ds, "churn", Action.SUBMIT)
     shares().share_card(ds, "test", arn)
     cards.describe(mle, "churn")
-    cards.update_content(mle, "churn", {**SEED, "intended_uses": {"purpose_of_model": "y"}})
-    cards.transition(approver, "churn", Action.REJECT)
+    cards.update_content(mle, "churn", linked)
+    assert "set to Rejected" in decide(approver, Action.REJECT, "needs a holdout set")
     shares().share_card(approver, "dev", arn)
     cards.transition(ds, "churn", Action.SUBMIT)
     shares().share_card(ds, "test", arn)
-    cards.transition(approver, "churn", Action.APPROVE)
+    assert "set to Approved" in decide(approver, Action.APPROVE)
     shares().share_card(approver, "prod", arn)
+
+    # /modelcard export by every mapped person, each job run twice (the second run is a
+    # retry: CreateModelCardExportJob conflicts and ListModelCardExportJobs finds the export).
+    exports: list[ExportSeen] = []
+    for user in gov.users:
+        job = Job(JobKind.EXPORT, user, "churn")
+        for _attempt in range(2):
+            executor.run(job)
+            (done, said) = notifier.replies[-1]
+            assert done is job
+            assert "PDF of model card" in said, said
+            (event,) = [e for e in audit.events[-1:] if e.action == "export"]
+            assert event.result == "ok", event
+            (uri,) = re.findall(r"s3://[^\s;]+", event.detail)  # "vN URI[; posted to ...]"
+            exporter = gov.role_for(user, Action.EXPORT)
+            assert exporter is not None
+            url = html.unescape(_LINK.findall(said)[0])
+            exports.append(ExportSeen(user, exporter.role_arn, uri, url))
+    assert {channel for _key, channel in notifier.posts} == {gov.stages["prod"].channel}
+
+    # /modelcard diff by every mapped person (last two versions, then v1 against v3): only
+    # DescribeModelCard, as the person's reader role.
+    for user in gov.users:
+        for args, shown in [({}, "v2 → v3"), ({"v1": "1", "v2": "3"}, "v1 → v3")]:
+            before = len(moto_shim.calls())
+            executor.run(Job(JobKind.DIFF, user, "churn", args))
+            (_job, said) = notifier.replies[-1]
+            assert said.startswith(f"Model card churn, {shown}: "), said
+            reader = gov.reader_role(user)
+            assert reader is not None
+            made = _own_calls(before)
+            assert made
+            assert {c["action"] for c in made} == {"DescribeModelCard"}
+            assert {c["source_identity"] for c in made} == {user}
+            assert {_assumed(c["caller_arn"]) for c in made} == {
+                (gov.central_account, reader.role_arn.rsplit("/", 1)[-1])
+            }
+
     cards.transition(lead, "churn", Action.ARCHIVE)
     shares().unshare_card(lead, arn)
 
@@ -721,19 +1049,24 @@ def _replay(world: AwsWorld, sessions: RoleSessions) -> None:
     cards.describe(admin, "churn-v2")
     shares().unshare_card(admin, other)
     cards.delete(admin, "churn-v2")
+    return exports
 
 
-def _role_files(gov: Governance) -> dict[str, Path]:
-    """IAM role name -> the policy file it gets."""
+def _role_files(gov: Governance) -> dict[str, list[Path]]:
+    """IAM role name -> the policy files it gets (its own first, then optional ones)."""
     files = {
-        role.role_arn.rsplit("/", 1)[-1]: IAM / f"{n}.policy.json" for n, role in gov.roles.items()
+        role.role_arn.rsplit("/", 1)[-1]: [IAM / f"{n}.policy.json"]
+        for n, role in gov.roles.items()
     }
+    if gov.registry.update_model_package:
+        for name in approvers(gov):
+            files[gov.roles[name].role_arn.rsplit("/", 1)[-1]].append(REGISTRY)
     if automation_arn(gov):
-        files[str(automation_arn(gov)).rsplit("/", 1)[-1]] = IAM / "automation.policy.json"
+        files[str(automation_arn(gov)).rsplit("/", 1)[-1]] = [IAM / "automation.policy.json"]
     for stage in gov.stages.values():
         if stage.invitation_role_arn:
             name = stage.invitation_role_arn.rsplit("/", 1)[-1]
-            files[name] = IAM / "stage-invitation-role.policy.json"
+            files[name] = [IAM / "stage-invitation-role.policy.json"]
     return files
 
 
@@ -743,36 +1076,88 @@ def _assumed(caller_arn: str) -> tuple[str, str] | None:
 
 
 @pytest.fixture
-def replayed(aws: AwsWorld) -> tuple[AwsWorld, list[dict[str, Any]]]:
-    sessions = RoleSessions(region=REGION, bot_role_arn=aws.gov.bot_role_arn)
+def replayed(aws: AwsWorld) -> Replayed:
+    # Exports and the model registry link on; the bucket and the model package exist.
+    world = governed(
+        aws, {"export_s3_uri": REPLAY_EXPORTS, "registry": {"update_model_package": True}}
+    )
+    world.sessions.client(world.actor("U0ADMIN", Action.DELETE), "s3").create_bucket(
+        Bucket=EXPORT_BUCKET
+    )
+    registry = world.sessions.client(world.actor("U0LEAD", Action.CREATE), "sagemaker")
+    registry.create_model_package_group(ModelPackageGroupName=PACKAGE_GROUP)
+    package = registry.create_model_package(
+        ModelPackageGroupName=PACKAGE_GROUP, ModelApprovalStatus="PendingManualApproval"
+    )["ModelPackageArn"]
+    sessions = RoleSessions(region=REGION, bot_role_arn=world.gov.bot_role_arn)
     moto_shim.clear_calls()
-    _replay(aws, sessions)
-    return aws, moto_shim.calls()
+    exports = _replay(world, sessions, str(package))
+    calls = moto_shim.calls()
+    found = registry.describe_model_package(ModelPackageName=package)
+    assert found["ModelApprovalStatus"] == "Approved"  # the approver's decision reached it
+    return Replayed(world, calls, exports)
 
 
-def test_every_recorded_call_is_allowed_by_its_role_policy(
-    replayed: tuple[AwsWorld, list[dict[str, Any]]],
-) -> None:
-    world, calls = replayed
-    files = _role_files(world.gov)
+def test_every_recorded_call_is_allowed_by_its_role_policy(replayed: Replayed) -> None:
+    files = _role_files(replayed.world.gov)
     seen: dict[Path, set[str]] = {}
-    for call in calls:
+    for call in replayed.calls:
         if call["service"] not in {"sagemaker", "ram"}:
             continue
         assumed = _assumed(call["caller_arn"])
         assert assumed is not None, call
-        path = files[assumed[1]]
         action = f"{call['service']}:{call['action']}"
-        assert action in allowed_actions(load(path)), f"{path.name} lacks {action}"
-        seen.setdefault(path, set()).add(action)
-    # Every role took part, so the check above covered each policy.
-    assert set(seen) == set(files.values())
+        granting = [p for p in files[assumed[1]] if action in allowed_actions(load(p))]
+        assert granting, f"{assumed[1]} ({[p.name for p in files[assumed[1]]]}) lacks {action}"
+        for path in granting:
+            seen.setdefault(path, set()).add(action)
+    # Every role took part, so the check above covered each policy (registry-approval too).
+    assert set(seen) == {p for paths in files.values() for p in paths}
+    # Every governance role exported (with a retry) and diffed; the approver decided the
+    # model package; nothing else called the registry.
+    for name in GOVERNANCE_ROLES:
+        assert {DESCRIBE, CREATE_EXPORT, DESCRIBE_EXPORT, LIST_EXPORTS} <= seen[
+            IAM / f"{name}.policy.json"
+        ], name
+    assert seen[REGISTRY] == REGISTRY_ACTIONS
+    deciders = {replayed.world.gov.roles[n].role_arn.rsplit("/", 1)[-1] for n in approvers(GOV)}
+    assert {
+        _assumed(c["caller_arn"])[1]  # type: ignore[index]
+        for c in replayed.calls
+        if f"sagemaker:{c['action']}" in REGISTRY_ACTIONS
+    } == deciders
+
+
+def test_export_objects_are_inside_the_rendered_s3_grant(replayed: Replayed) -> None:
+    # S3 is not in the call record (SageMaker writes the PDF, the link is presigned): check
+    # each PDF and each link against the rendered policy of the role that exported it.
+    gov = replayed.world.gov
+    by_arn = {role.role_arn: name for name, role in gov.roles.items()}
+    assert {e.user for e in replayed.exports} == set(gov.users)
+    assert len(replayed.exports) == 2 * len(gov.users)
+    for export in replayed.exports:
+        bucket, key = split_s3_uri(export.artifact_uri)
+        assert bucket == EXPORT_BUCKET
+        assert key.startswith("model-cards/churn/")
+        policy = rendered(gov, IAM / f"{by_arn[export.role_arn]}.policy.json")
+        objects = [
+            s["Resource"] for s in allows(policy) if {S3_GET, S3_PUT} <= set(as_list(s["Action"]))
+        ]
+        assert objects == [f"arn:aws:s3:::{EXPORT_BUCKET}/model-cards/*"]
+        assert fnmatchcase(f"arn:aws:s3:::{bucket}/{key}", objects[0])
+        # The link is for that object, presigned by the person's role session, and works.
+        parsed = urlparse(export.url)
+        assert unquote(parsed.path).endswith(key)
+        assert "X-Amz-Security-Token=" in parsed.query
+        downloaded = requests.get(export.url, timeout=10)
+        assert downloaded.status_code == 200
+        assert downloaded.content.startswith(b"%PDF-")
 
 
 def test_every_assumed_role_is_reachable_and_trusts_the_source_identity(
-    replayed: tuple[AwsWorld, list[dict[str, Any]]],
+    replayed: Replayed,
 ) -> None:
-    world, calls = replayed
+    world, calls = replayed.world, replayed.calls
     bot_name = str(world.gov.bot_role_arn).rsplit("/", 1)[-1]
     bot = rendered(world.gov, IAM / "bot-role.policy.json")
     sts = next(s for s in allows(bot) if "sts:AssumeRole" in as_list(s["Action"]))
@@ -793,9 +1178,8 @@ def test_every_assumed_role_is_reachable_and_trusts_the_source_identity(
         assert any(fnmatchcase(role_arn, p) for p in patterns), role_arn
         source = call["source_identity"]
         assert any(fnmatchcase(source, p) for p in identities), (role_arn, source)
-        trust = rendered(
-            world.gov, files[name].with_name(files[name].name[: -len("policy.json")] + "trust.json")
-        )
+        own = files[name][0]
+        trust = rendered(world.gov, own.with_name(own.name[: -len("policy.json")] + "trust.json"))
         (statement,) = statements(trust)
         assert statement["Principal"] == {"AWS": world.gov.bot_role_arn}
         (block,) = statement["Condition"].values()
