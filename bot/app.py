@@ -164,9 +164,11 @@ def build_worker(
     consumer: str | None = None,
     client: WebClient | None = None,
     sessions: RoleSessions | None = None,
+    shares: StageShares | None = None,
 ) -> Worker:
     sessions = sessions or _aws_sessions(core)
-    shares = StageShares(sessions, core.gov)
+    # Shared by a process's consumers: the stage share lookups are cached in it.
+    shares = shares or StageShares(sessions, core.gov)
     notifier = SlackNotifier(client or slack_client(core.settings), core.redis, core.keys)
     executor = JobExecutor(
         core.gov,
@@ -215,7 +217,11 @@ def build_worker(
 def build_worker_process(core: Core, consumers: int = 2) -> WorkerProcess:
     sessions = _aws_sessions(core)
     client = slack_client(core.settings)
-    workers = [build_worker(core, client=client, sessions=sessions) for _ in range(consumers)]
+    shares = StageShares(sessions, core.gov)
+    workers = [
+        build_worker(core, client=client, sessions=sessions, shares=shares)
+        for _ in range(consumers)
+    ]
     automation = _automation(core)
     reconciler = None
     if automation is not None:

@@ -64,6 +64,7 @@ class StageShares:
         self._gov = governance
         self._lock = threading.Lock()
         self._share_arns: dict[str, str] = {}
+        self._accepted: set[str] = set()
 
     def _ram(self, actor: Actor) -> Any:
         return self._sessions.client(actor, "ram")
@@ -188,8 +189,12 @@ class StageShares:
         changed = not any(r["status"] in _LIVE for r in rows)
         if changed:
             self._associate(actor, share_arn, resourceArns=[card_arn])
-        # Outside an Organization the stage account sees nothing until it accepts.
-        self.accept_invitations(actor, stage_name)
+        # Outside an Organization the stage account sees nothing until it accepts; RAM
+        # invites an account once per share, so once accepted there is nothing more to do.
+        if share_arn not in self._accepted:
+            self.accept_invitations(actor, stage_name)
+            with self._lock:
+                self._accepted.add(share_arn)
         return ShareResult(stage=stage_name, share_arn=share_arn, changed=changed)
 
     def card_shares(self, actor: Actor, card_arn: str) -> list[StageShare]:

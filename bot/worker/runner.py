@@ -54,13 +54,16 @@ class Worker:
         return self._consumer
 
     def run_once(self, block_ms: int = 1000) -> int:
-        """Handle stuck jobs first, then new ones (up to 10); returns how many."""
+        """Handle stuck jobs first, then one new job; returns how many.
+
+        One at a time: a consumer that took a batch would run it in turn while the other
+        consumers sit idle."""
         if not self._group_ready:
             self._outbox.ensure_group()
             self._group_ready = True
         batch = self._outbox.reclaim(self._consumer, self._reclaim_ms)
         if not batch:
-            batch = self._outbox.read(self._consumer, count=10, block_ms=block_ms)
+            batch = self._outbox.read(self._consumer, count=1, block_ms=block_ms)
         for delivery in batch:
             self._handle(delivery)
         return len(batch)
