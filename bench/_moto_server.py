@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -64,26 +62,13 @@ def make_app() -> Any:
 
 
 def main() -> None:
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
-    from werkzeug.serving import make_server
+    from tests import moto_shim
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    server = make_server(
-        args.host, args.port, make_app(), threaded=True, request_handler=MotoRequestHandler
-    )
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    print(f"moto (bench) listening on http://{args.host}:{server.port}", flush=True)
-    while not stop.wait(0.5):
-        pass
-    server.shutdown()
-    thread.join()
+    moto_shim.serve(make_app(), args.host, args.port, "moto (bench)")
 
 
 if __name__ == "__main__":

@@ -1073,22 +1073,25 @@ def make_app() -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     """Run a multi-account moto server with the shim until SIGTERM/SIGINT."""
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
-    from werkzeug.serving import make_server
-
     parser = argparse.ArgumentParser(prog="python -m tests.moto_shim", description=main.__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args(argv)
-    server = make_server(
-        args.host, args.port, make_app(), threaded=True, request_handler=MotoRequestHandler
-    )
+    serve(make_app(), args.host, args.port, "moto shim server")
+
+
+def serve(app: Any, host: str, port: int, label: str) -> None:
+    """Serve a moto WSGI app until SIGTERM/SIGINT (the bench's variant reuses it)."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    print(f"moto shim server listening on http://{args.host}:{server.port}", flush=True)
+    print(f"{label} listening on http://{host}:{server.port}", flush=True)
     while not stop.wait(0.5):
         pass
     server.shutdown()
