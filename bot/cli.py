@@ -47,6 +47,32 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _socket(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from bot.app import build_core
+    from bot.logs import configure_logging
+    from bot.settings import Settings
+    from bot.socket_mode import app_token, run_socket
+
+    configure_logging(logging.INFO)
+    try:
+        settings = Settings()
+        app_token(settings)
+        core = build_core(settings)
+    except ConfigError as err:
+        print(f"modelcard-bot socket: {err}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print("modelcard-bot socket: Socket Mode connecting; Ctrl-C to stop", flush=True)
+    run_socket(core, stop)
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run
 
@@ -73,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--consumers", type=int, default=2, help="concurrent consumers (default 2)")
     worker.set_defaults(handler=_worker)
+    socket = sub.add_parser(
+        "socket",
+        help="serve Slack over Socket Mode instead of HTTP (needs SLACK_APP_TOKEN=xapp-...)",
+        description=(
+            "Serve the Slack app over Socket Mode: the same handlers as the HTTP web process, "
+            "without a public URL. Replaces the web process; run the worker separately. Reads "
+            "SLACK_APP_TOKEN (app-level xapp- token) and the web process's env vars."
+        ),
+    )
+    socket.set_defaults(handler=_socket)
     from bot.demo import DESCRIPTION, add_arguments
 
     demo = sub.add_parser(
