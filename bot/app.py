@@ -38,6 +38,7 @@ from bot.worker.executor import JobExecutor
 from bot.worker.process import WorkerProcess
 from bot.worker.reconciler import EventConsumer, Reconciler
 from bot.worker.runner import Worker
+from bot.worker.spokes import SpokeSync
 from handlers import actions, commands, home, views
 from handlers.common import WebDeps
 
@@ -224,13 +225,22 @@ def build_worker_process(core: Core, consumers: int = 2) -> WorkerProcess:
     ]
     automation = _automation(core)
     reconciler = None
+    spoke_sync = None
     if automation is not None:
         reconciler = Reconciler(
             ModelCards(sessions), core.state, core.outbox, core.redis, automation, core.keys
         )
+        spokes = SpokeSync(ModelCards(sessions), core.gov, core.redis, automation, core.keys)
+        spoke_sync = spokes.sync if spokes.enabled else None
     events = None
     if core.settings.modelcard_events_queue_url:
         events = EventConsumer(
             sessions.bot_client("sqs"), core.settings.modelcard_events_queue_url, core.outbox
         )
-    return WorkerProcess(workers, reconciler, core.settings.modelcard_reconcile_seconds, events)
+    return WorkerProcess(
+        workers,
+        reconciler,
+        core.settings.modelcard_reconcile_seconds,
+        events,
+        before_reconcile=spoke_sync,
+    )

@@ -31,6 +31,7 @@ _ROLE_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,
 _CHANNEL_RE = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 _USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _STAGE_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_SPOKE_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 # s3://bucket or s3://bucket/prefix (bucket naming rules: 3-63 lowercase letters, digits, . -).
 _S3_URI_RE = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[^\s]*)?$")
@@ -134,6 +135,21 @@ class Registry(BaseModel):
     update_model_package: bool = False
 
 
+class Topology(StrEnum):
+    CENTRAL = "central"
+    HUB_AND_SPOKE = "hub-and-spoke"
+
+
+class Spoke(BaseModel):
+    """An account that keeps its own cards; the worker copies them into the hub (central)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    account: AccountId
+    # Role in the spoke account the worker assumes to list and describe the spoke's cards.
+    role_arn: RoleArn
+
+
 class Governance(BaseModel):
     """The validated governance file; build it with `load_governance`."""
 
@@ -161,6 +177,10 @@ class Governance(BaseModel):
     # s3://ml-governance-exports/model-cards. Unset: exports are off.
     export_s3_uri: S3Uri | None = None
     registry: Registry = Field(default_factory=Registry)
+    # central: every card lives in central_account. hub-and-spoke: `spokes` keep their own
+    # cards too and the worker copies them into central_account (the hub) as <spoke>-<card>.
+    topology: Topology = Topology.CENTRAL
+    spokes: dict[str, Spoke] = Field(default_factory=dict)
 
     def stage_for_status(self, status: CardStatus) -> tuple[str, Stage] | None:
         for name, stage in self.stages.items():
@@ -259,6 +279,7 @@ def _cross_checks(gov: Governance) -> Iterator[str]:
         )
     if gov.bot_role_arn and _arn_account(gov.bot_role_arn) != gov.central_account:
         yield f"bot_role_arn: the bot role must be in the central account {gov.central_account}"
+    yield from _spoke_checks(gov)
     for user, names in gov.users.items():
         if not _USER_RE.match(user):
             yield f"users.{user}: not a Slack user id (e.g. U0123ABCD)"
@@ -268,6 +289,52 @@ def _cross_checks(gov: Governance) -> Iterator[str]:
             if role_name not in gov.roles:
                 defined = ", ".join(gov.roles)
                 yield f"users.{user}: role {role_name!r} is not defined under roles ({defined})"
+
+
+def _spoke_checks(gov: Governance) -> Iterator[str]:
+    if gov.topology != Topology.HUB_AND_SPOKE:
+        if gov.spokes:
+            yield "spokes: only used with topology: hub-and-spoke; set it or remove spokes"
+        return
+    if not gov.spokes:
+        yield (
+            "spokes: topology hub-and-spoke needs at least one spoke "
+            '(NAME: {account: "555555555555", role_arn: ...})'
+        )
+    if not gov.automation_role_arn:
+        yield (
+            "automation_role_arn: required with topology hub-and-spoke; the worker copies "
+            "spoke cards into the hub as this role"
+        )
+    stage_accounts = {stage.account: name for name, stage in gov.stages.items()}
+    seen: dict[str, str] = {}
+    for name, spoke in gov.spokes.items():
+        if not _SPOKE_RE.match(name):
+            yield (
+                f"spokes.{name}: spoke names are 1-32 lowercase letters, digits and hyphens, "
+                "starting and ending with a letter or digit (they prefix hub card names)"
+            )
+        if spoke.account == gov.central_account:
+            yield (
+                f"spokes.{name}.account: {spoke.account} is the central (hub) account; a spoke "
+                "must be another account"
+            )
+        if spoke.account in stage_accounts:
+            yield (
+                f"spokes.{name}.account: {spoke.account} is the account of stage "
+                f"{stage_accounts[spoke.account]!r}; a spoke needs an account of its own"
+            )
+        if spoke.account in seen:
+            yield (
+                f"spokes.{name}.account: {spoke.account} is already the account of spoke "
+                f"{seen[spoke.account]!r}; each spoke needs its own account"
+            )
+        seen.setdefault(spoke.account, name)
+        if _arn_account(spoke.role_arn) != spoke.account:
+            yield (
+                f"spokes.{name}.role_arn: the role must be in the spoke account "
+                f"{spoke.account}, where its cards live"
+            )
 
 
 def _arn_account(arn: str) -> str:
@@ -344,6 +411,12 @@ def describe_lifecycle(gov: Governance) -> list[str]:
         lines.append(
             "  Approve / Reject also set the approval status of the card's model package "
             "(model_package_details.model_package_arn) in the model registry."
+        )
+    if gov.topology == Topology.HUB_AND_SPOKE:
+        spokes = ", ".join(f"{name} ({spoke.account})" for name, spoke in gov.spokes.items())
+        lines.append(
+            f"  Hub-and-spoke: cards of spokes {spokes} are copied into this account as "
+            "<spoke>-<card> and then follow the stages above."
         )
     lines.append(f"  {len(gov.users)} Slack user(s) mapped.")
     return lines

@@ -71,6 +71,10 @@ class Keys:
         """String: set once the reconciler has seen every existing card (no posts for those)."""
         return f"{self.prefix}:reconcile:baseline"
 
+    def spoke_seen(self, spoke: str) -> str:
+        """Hash: spoke card name -> "status|LastModifiedTime" the last spoke sync copied."""
+        return f"{self.prefix}:spoke:{spoke}:seen"
+
     @property
     def jobs(self) -> str:
         """Stream: the outbox of jobs for the worker (consumer group `workers`)."""

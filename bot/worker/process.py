@@ -28,11 +28,26 @@ class WorkerProcess:
         reconciler: Reconciler | None = None,
         reconcile_seconds: float = 60.0,
         events: EventConsumer | None = None,
+        before_reconcile: Callable[[int], object] | None = None,
     ) -> None:
         self._workers = workers
         self._reconciler = reconciler
         self._interval = reconcile_seconds
         self._events = events
+        # Hub-and-spoke: SpokeSync.sync, run (with the pass lock seconds) before each tick
+        # so the reconciler sees this interval's hub copies.
+        self._before_reconcile = before_reconcile
+
+    def reconcile_once(self, lock_seconds: int) -> int:
+        """One interval: the spoke sync (if any), then the reconciler's tick."""
+        if self._reconciler is None:
+            return 0
+        if self._before_reconcile is not None:
+            try:
+                self._before_reconcile(lock_seconds)
+            except Exception:
+                log.exception("spoke sync failed; reconciling the hub anyway")
+        return self._reconciler.tick(lock_seconds)
 
     def run(self, stop: threading.Event) -> None:
         threads = [
@@ -45,7 +60,7 @@ class WorkerProcess:
             threads.append(
                 threading.Thread(
                     target=_forever,
-                    args=("reconciler", lambda: reconciler.tick(lock), stop, self._interval),
+                    args=("reconciler", lambda: self.reconcile_once(lock), stop, self._interval),
                     daemon=True,
                 )
             )
