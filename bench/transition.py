@@ -240,7 +240,7 @@ class BotDriver:
 
     def click(self, card: str) -> float:
         from bot.slack.blocks import APPROVE_ACTION
-        from tests.process_stack import message_value
+        from tests.slack_driver import message_value
 
         message = self.approval(card)
         url = self._url(channel=APPROVALS, user=APPROVER, message_ts=message["ts"])

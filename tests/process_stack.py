@@ -21,6 +21,7 @@ import yaml
 
 from tests.fake_slack import FakeSlack
 from tests.redis_server import RedisServer
+from tests.slack_driver import SlackDriver
 from tests.slack_requests import SIGNING_SECRET, SlackSender
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +59,7 @@ def governance_for_tests(path: Path) -> Path:
     return path
 
 
-class ProcessStack:
+class ProcessStack(SlackDriver):
     def __init__(self, tmp: Path, *, reclaim_seconds: float = 2.0, reconcile_seconds: float = 3600):
         self.tmp = tmp
         self.redis = RedisServer(appendonly=True)
@@ -72,7 +73,6 @@ class ProcessStack:
         self.workers: list[subprocess.Popen[bytes]] = []  # the live ones
         self._spawned = 0
         self.sender = SlackSender(f"http://127.0.0.1:{self.web_port}")
-        self._n = 0
 
     @property
     def moto_url(self) -> str:
@@ -157,21 +157,6 @@ class ProcessStack:
         return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in self.tmp.glob("*.log"))
 
     # ---------------------------------------------------------------- Slack side
-    def command(self, text: str, user: str, channel: str = "C0GENERAL") -> Any:
-        self._n += 1
-        url = self.fake.response_url(f"cmd{self._n}", channel=channel, user=user)
-        return self.sender.command(text, user, response_url=url, channel_id=channel)
-
-    def click(self, action_id: str, user: str, message: dict[str, Any], channel: str) -> Any:
-        self._n += 1
-        url = self.fake.response_url(
-            f"act{self._n}", channel=channel, user=user, message_ts=message["ts"]
-        )
-        return self.sender.action(
-            action_id, message_value(message, action_id), user,
-            response_url=url, channel_id=channel, message=message,
-        )  # fmt: skip
-
     def channel_posts(self, channel: str, card: str) -> list[dict[str, Any]]:
         return [m for m in self.fake.messages(channel) if card in json.dumps(m)]
 
@@ -217,15 +202,3 @@ class ProcessStack:
             )
         except Exception:
             return None
-
-
-def message_value(message: dict[str, Any], action_id: str) -> str:
-    return str(
-        next(
-            e["value"]
-            for b in message["blocks"]
-            if b["type"] == "actions"
-            for e in b["elements"]
-            if e["action_id"] == action_id
-        )
-    )

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
@@ -22,38 +21,17 @@ from bot.worker.runner import Worker
 from tests.aws_fixtures import REGION, AwsWorld
 from tests.fake_slack import FakeSlack
 from tests.redis_server import RedisServer
-from tests.slack_requests import SIGNING_SECRET, Response, SlackSender
+from tests.slack_driver import SlackDriver
+from tests.slack_requests import SIGNING_SECRET, SlackSender
 
 
 @dataclass
-class Stack:
+class Stack(SlackDriver):
     fake: FakeSlack
     sender: SlackSender
     worker: Worker
     core: Core
     aws: AwsWorld
-    _n: int = 0
-
-    def command(self, text: str, user: str, channel: str = "C0GENERAL") -> Response:
-        self._n += 1
-        url = self.fake.response_url(f"cmd{self._n}", channel=channel, user=user)
-        return self.sender.command(text, user, response_url=url, channel_id=channel)
-
-    def click(self, action_id: str, user: str, message: dict[str, Any], channel: str) -> Response:
-        self._n += 1
-        url = self.fake.response_url(
-            f"act{self._n}", channel=channel, user=user, message_ts=message["ts"]
-        )
-        value = next(
-            e["value"]
-            for b in message["blocks"]
-            if b["type"] == "actions"
-            for e in b["elements"]
-            if e["action_id"] == action_id
-        )
-        return self.sender.action(
-            action_id, value, user, response_url=url, channel_id=channel, message=message
-        )
 
     def drain(self) -> int:
         return self.worker.drain()
