@@ -35,6 +35,16 @@ class InvalidContent(InputError):
         super().__init__(f"Model card `{card}` content is not valid: " + " ".join(problems))
 
 
+class GateClosed(InputError):
+    """The card lacks fields a governance gate requires for the status it would enter."""
+
+    def __init__(self, card: str, status: str, missing: list[str], message: str) -> None:
+        self.card = card
+        self.status = status
+        self.missing = missing
+        super().__init__(message)
+
+
 class NotAllowed(ModelCardBotError):
     """The person lacks the capability, is unmapped, or four-eyes forbids the action."""
 

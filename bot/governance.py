@@ -25,6 +25,14 @@ from pydantic_core import PydanticCustomError
 
 from bot.domain.status import IMPLICIT_FOR_MAPPED, Action, CardStatus
 from bot.errors import ConfigError
+from bot.governance_review import (
+    Gate,
+    Review,
+    describe_review,
+    gate_checks,
+    review_checks,
+    usergroup_checks,
+)
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
@@ -181,6 +189,27 @@ class Governance(BaseModel):
     # cards too and the worker copies them into central_account (the hub) as <spoke>-<card>.
     topology: Topology = Topology.CENTRAL
     spokes: dict[str, Spoke] = Field(default_factory=dict)
+    # Slack user group id -> governance roles its members hold (see bot/governance_review.py).
+    usergroups: dict[str, list[str]] = Field(default_factory=dict)
+    review: Review = Field(default_factory=Review)
+    gates: dict[str, Gate] = Field(default_factory=dict)
+
+    def required_fields(self, status: CardStatus) -> list[str]:
+        gate = self.gates.get(str(status))
+        return list(gate.require) if gate else []
+
+    def approvals_needed(self, risk: str = "") -> int:
+        """Distinct approvers a card of this risk rating needs (`min_approvals_by_risk`)."""
+        gate = self.gates.get(str(CardStatus.APPROVED))
+        if gate and risk in gate.min_approvals_by_risk:
+            return gate.min_approvals_by_risk[risk]
+        return self.min_approvals
+
+    @property
+    def may_need_several_approvals(self) -> bool:
+        gate = self.gates.get(str(CardStatus.APPROVED))
+        by_risk = gate.min_approvals_by_risk.values() if gate else []
+        return self.min_approvals > 1 or any(n > 1 for n in by_risk)
 
     def stage_for_status(self, status: CardStatus) -> tuple[str, Stage] | None:
         for name, stage in self.stages.items():
@@ -280,6 +309,9 @@ def _cross_checks(gov: Governance) -> Iterator[str]:
     if gov.bot_role_arn and _arn_account(gov.bot_role_arn) != gov.central_account:
         yield f"bot_role_arn: the bot role must be in the central account {gov.central_account}"
     yield from _spoke_checks(gov)
+    yield from gate_checks(gov.gates)
+    yield from review_checks(gov.review, bool(gov.automation_role_arn))
+    yield from usergroup_checks(gov.usergroups, iter(gov.roles))
     for user, names in gov.users.items():
         if not _USER_RE.match(user):
             yield f"users.{user}: not a Slack user id (e.g. U0123ABCD)"
@@ -418,5 +450,6 @@ def describe_lifecycle(gov: Governance) -> list[str]:
             f"  Hub-and-spoke: cards of spokes {spokes} are copied into this account as "
             "<spoke>-<card> and then follow the stages above."
         )
+    lines += describe_review(gov.gates, gov.review, gov.usergroups, gov.min_approvals)
     lines.append(f"  {len(gov.users)} Slack user(s) mapped.")
     return lines

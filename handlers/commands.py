@@ -23,6 +23,7 @@ from bot.errors import (
     ModelCardBotError,
     NotAllowed,
 )
+from bot.gatekeeper import Gatekeeper
 from bot.jobs import Job, JobKind
 from bot.slack import blocks
 from bot.slack.command_line import CommandLine, parse
@@ -161,6 +162,10 @@ def queue_transition(
     snapshot = _known(d, name)
     if plan_transition(name, action, snapshot.status) is None:
         return f"Model card `{name}` is already {snapshot.status}; nothing to do."
+    gates = Gatekeeper(d.gov)
+    cached = d.state.content(name) if gates.required(action) else None
+    if cached is not None:  # not loaded yet: the worker checks against AWS
+        gates.check(name, action, json.loads(cached))
     job = Job(
         kind=kind,
         user=user,

@@ -77,7 +77,7 @@ def decision_key(d: WebDeps, card: str) -> str:
 
 
 def transition_key(d: WebDeps, kind: JobKind, card: str, user: str = "") -> str:
-    if kind is JobKind.APPROVE and d.gov.min_approvals > 1:
+    if kind is JobKind.APPROVE and d.gov.may_need_several_approvals:
         return f"{decision_key(d, card)}:{user}"  # each approver counts once
     if kind in (JobKind.APPROVE, JobKind.REJECT):
         return decision_key(d, card)

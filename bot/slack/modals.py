@@ -129,6 +129,20 @@ _GROUPS: tuple[tuple[str, tuple[_Field, ...]], ...] = (
     ),
 )
 _TEXT_FIELDS = tuple(field for _, fields in _GROUPS for field in fields)
+
+
+def form_fields() -> dict[str, tuple[str, str]]:
+    """Dotted content path -> (form section, field label) of every edit-form input (gates
+    use it to say where a missing field is filled)."""
+    found = {".".join(f.path): (group, f.label) for group, fields in _GROUPS for f in fields}
+    found["intended_uses.risk_rating"] = ("Intended uses", "Risk rating")
+    found["evaluation_details.evaluation_observation"] = (
+        "Training and evaluation",
+        "Evaluation notes",
+    )
+    return found
+
+
 _RISK = "risk_rating"
 _NOTES = "evaluation_notes"
 

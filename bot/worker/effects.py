@@ -147,7 +147,7 @@ class Effects:
                 snapshot,
                 requested_by=snapshot.submitted_by,
                 region=self._gov.region,
-                needed=self._gov.min_approvals,
+                needed=self._gov.approvals_needed(snapshot.risk),
             ),
         )
         posted = self._notifier.posted(f"approval:{key}")

@@ -25,6 +25,7 @@ from bot.errors import (
     NotAllowed,
     RetryLater,
 )
+from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
@@ -92,6 +93,7 @@ class JobExecutor:
         self._notifier = notifier
         self._outbox = outbox
         self._authz = Authorizer(governance, state)
+        self._gates = Gatekeeper(governance)
         self._effects = Effects(governance, shares, state, audit, notifier)
         self._handlers: dict[JobKind, Callable[[Job], None]] = {
             JobKind.CREATE: self._create,
@@ -201,6 +203,8 @@ class JobExecutor:
     def _transition(self, job: Job) -> None:
         action = TRANSITION_ACTIONS[job.kind]
         actor = self._authz.actor(job.user, action, job.card)
+        if self._gates.required(action):
+            self._gates.check(job.card, action, self._cards.describe(actor, job.card).content)
         if action is Action.APPROVE and not self._approvals_reached(job):
             return
         outcome = self._cards.transition(actor, job.card, action)
@@ -325,12 +329,12 @@ class JobExecutor:
 
     def _approvals_reached(self, job: Job) -> bool:
         """With `min_approvals` > 1, collect distinct approvers before moving the card."""
-        needed = self._gov.min_approvals
-        if needed <= 1:
-            return True
         snapshot = self._state.get(job.card)
         if snapshot is None or snapshot.status is not CardStatus.PENDING_REVIEW:
             return True  # the transition itself refuses or skips with the right message
+        needed = self._gov.approvals_needed(snapshot.risk)
+        if needed <= 1:
+            return True
         approvals = self._state.add_approval(job.card, str(snapshot.updated_at), job.user)
         if len(approvals) >= needed:
             return True

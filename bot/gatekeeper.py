@@ -1,0 +1,40 @@
+"""Gates at both ends: the edge refuses a submit or approve whose card lacks a required
+field before anything is queued; the worker checks again against AWS before acting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.domain.gates import gate_refusal, missing_fields
+from bot.domain.status import Action, CardStatus
+from bot.errors import GateClosed
+from bot.governance import Governance
+from bot.slack.modals import form_fields
+
+# The status each gated action moves a card into, and how a refusal words it.
+GATED_ACTIONS: Mapping[Action, tuple[CardStatus, str]] = {
+    Action.SUBMIT: (CardStatus.PENDING_REVIEW, "submitted for review"),
+    Action.APPROVE: (CardStatus.APPROVED, "approved"),
+}
+
+
+class Gatekeeper:
+    def __init__(self, governance: Governance) -> None:
+        self._gov = governance
+        self._form = form_fields()
+
+    def required(self, action: Action) -> list[str]:
+        gated = GATED_ACTIONS.get(action)
+        return self._gov.required_fields(gated[0]) if gated else []
+
+    def check(self, card: str, action: Action, content: Mapping[str, Any]) -> None:
+        """Raise GateClosed naming every required field `content` lacks."""
+        paths = self.required(action)
+        if not paths:
+            return
+        missing = missing_fields(content, paths)
+        if missing:
+            status, verb = GATED_ACTIONS[action]
+            text = gate_refusal(card, verb, str(status), missing, self._form)
+            raise GateClosed(card, str(status), missing, text)
