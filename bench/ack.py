@@ -94,7 +94,7 @@ def approval_message(card: str) -> dict[str, Any]:
     shape of the bot's: header, summary fields, context, Approve/Reject buttons). Built here,
     not with the bot's block builders, so both apps get the same bytes whatever the bot's
     internals look like."""
-    from bot.slack.blocks import APPROVE_ACTION, REJECT_ACTION
+    from bot.slack.ids import APPROVE_ACTION, REJECT_ACTION
 
     link = f"https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/model-cards/{card}"
     fields = [
@@ -128,7 +128,7 @@ def approval_message(card: str) -> dict[str, Any]:
 
 
 def build(kind: str, n: int, base: str) -> list[Prepared]:
-    from bot.slack.blocks import APPROVE_ACTION
+    from bot.slack.ids import APPROVE_ACTION
     from tests.slack_requests import FORM, block_action, sign, slash_command
 
     out: list[Prepared] = []

@@ -225,7 +225,7 @@ class BotDriver:
         """Index the approval requests (with buttons) by the card their Approve button names;
         done once, not per click: scanning the channel loads this driver, which hosts the fake
         Slack."""
-        from bot.slack.blocks import APPROVE_ACTION
+        from bot.slack.ids import APPROVE_ACTION
 
         for m in self.fake.messages(APPROVALS):
             for block in m.get("blocks") or []:
@@ -239,7 +239,7 @@ class BotDriver:
         return self._approvals[card]
 
     def click(self, card: str) -> float:
-        from bot.slack.blocks import APPROVE_ACTION
+        from bot.slack.ids import APPROVE_ACTION
         from tests.slack_driver import message_value
 
         message = self.approval(card)

@@ -30,7 +30,7 @@ from bot.jobs import Job
 from bot.logs import configure_logging
 from bot.outbox import Outbox
 from bot.settings import Settings
-from bot.slack import blocks
+from bot.slack.block_kit import section
 from bot.slack.notifier import SlackNotifier
 from bot.store import AuditEvent, AuditLog, CardState, Keys
 from bot.web import SlackGuard
@@ -198,7 +198,7 @@ def build_worker(
             f"failed: {reason[:500]}. Retry with `/modelcard admin retry`."
         )
         if core.gov.ops_channel:
-            notifier.post_once(f"dead:{job.id}", core.gov.ops_channel, text, [blocks.section(text)])
+            notifier.post_once(f"dead:{job.id}", core.gov.ops_channel, text, [section(text)])
         if job.user:
             notifier.reply(
                 job,

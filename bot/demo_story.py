@@ -21,7 +21,7 @@ from bot.demo_export import VersionsAndExport
 from bot.demo_render import buttons, message_text
 from bot.demo_slack import Step
 from bot.demo_stack import DemoError
-from bot.slack.blocks import APPROVE_ACTION, EDIT_VIEW, REJECT_ACTION, REJECT_VIEW
+from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW, REJECT_ACTION, REJECT_VIEW
 
 CARD = "customer-churn-v1"
 SECOND_CARD = "fraud-score-v2"

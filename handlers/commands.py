@@ -25,9 +25,12 @@ from bot.errors import (
 )
 from bot.gatekeeper import Gatekeeper
 from bot.jobs import Job, JobKind
-from bot.slack import blocks
+from bot.slack.block_kit import section
 from bot.slack.command_line import CommandLine, parse
+from bot.slack.messages.cards import card_blocks, card_list_blocks, history_blocks, shares_blocks
+from bot.slack.messages.help import help_blocks, help_text
 from bot.slack.modals import create_modal, edit_modal
+from bot.slack.text import clip, escape, not_mapped_text
 from bot.store.cards import CardSnapshot
 from handlers.common import WebDeps, deps, enqueue, transition_key, with_channel
 
@@ -59,7 +62,7 @@ def _known(d: WebDeps, name: str) -> CardSnapshot:
 
 
 def _help(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
-    return _say(blocks.help_text(), blocks.help_blocks())
+    return _say(help_text(), help_blocks())
 
 
 def _create(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
@@ -214,7 +217,7 @@ def _show(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient
     ]
     return _say(
         f"Model card {snapshot.name}: {snapshot.status}",
-        blocks.card_blocks(snapshot, region=d.gov.region, shares=shares),
+        card_blocks(snapshot, region=d.gov.region, shares=shares),
     )
 
 
@@ -222,7 +225,7 @@ def list_reply(d: WebDeps, status: CardStatus | None, after: str = "") -> Reply:
     cards, cursor = d.state.page(status, after=after, limit=LIST_PAGE)
     return _say(
         f"{d.state.count(status)} model card(s)",
-        blocks.card_list_blocks(
+        card_list_blocks(
             cards,
             status=str(status) if status else None,
             total=d.state.count(status),
@@ -243,7 +246,7 @@ def _history(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebCli
     name = _name(line, "/modelcard history NAME")
     _known(d, name)
     versions = [(v, s, at) for v, s, at, _user in d.state.versions(name)]
-    history = blocks.history_blocks(name, versions, d.audit.for_card(name, count=30))
+    history = history_blocks(name, versions, d.audit.for_card(name, count=30))
     return _say(f"History of model card {name}", history)
 
 
@@ -254,7 +257,7 @@ def _shares(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClie
         for stage in snapshot.shared_stages
         if stage in d.gov.stages
     ]
-    return _say(f"Shares of model card {snapshot.name}", blocks.shares_blocks(snapshot.name, rows))
+    return _say(f"Shares of model card {snapshot.name}", shares_blocks(snapshot.name, rows))
 
 
 def _export(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
@@ -301,7 +304,7 @@ def _diff(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient
     for text in versions:
         number = text.lower().removeprefix("v")
         if not number.isdigit() or len(number) > 6 or int(number) < 1:
-            shown = blocks.escape(blocks.clip(text, 20))
+            shown = escape(clip(text, 20))
             raise InputError(
                 f"`{shown}` is not a version of `{name}`: versions are numbers from 1 "
                 f"(see `/modelcard history {name}`)."
@@ -310,7 +313,7 @@ def _diff(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient
     if numbers and numbers[0] == numbers[1]:
         raise InputError(f"Compare two different versions of `{name}`, e.g. `{usage}`.")
     if not d.gov.is_mapped(user):
-        raise NotAllowed(blocks.not_mapped_text(user, "diff", name))
+        raise NotAllowed(not_mapped_text(user, "diff", name))
     _known(d, name)
     args = {"v1": str(min(numbers)), "v2": str(max(numbers))} if numbers else {}
     d.outbox.enqueue(
@@ -345,7 +348,7 @@ def _admin(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClien
 
 def _delete_confirm(name: str) -> list[dict[str, Any]]:
     return [
-        blocks.section(
+        section(
             f"Delete model card `{name}` for good? Its shares are revoked first. "
             "This cannot be undone."
         ),
@@ -397,11 +400,11 @@ def handle_modelcard(
         line = parse(body.get("text", ""))
         run = SUBCOMMANDS.get(line.sub)
         if run is None:
-            shown = blocks.escape(blocks.clip(line.sub, 40))
+            shown = escape(clip(line.sub, 40))
             ack(
                 **_say(
                     f"Unknown subcommand `{shown}`. Here is what I can do:",
-                    [blocks.section(f"Unknown subcommand `{shown}`."), *blocks.help_blocks()],
+                    [section(f"Unknown subcommand `{shown}`."), *help_blocks()],
                 )
             )
             return

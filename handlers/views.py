@@ -13,7 +13,7 @@ from bot.domain.names import name_problem
 from bot.domain.status import Action
 from bot.errors import InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
-from bot.slack.blocks import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
+from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
 from bot.slack.modals import (
     apply_edit,
     create_errors,

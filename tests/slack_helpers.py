@@ -17,7 +17,7 @@ import botocore.session
 import pytest
 
 from bot.domain.status import Action
-from bot.slack.blocks import APPROVE_ACTION, REJECT_ACTION
+from bot.slack.ids import APPROVE_ACTION, REJECT_ACTION
 from tests import moto_shim
 from tests.slack_requests import Response
 from tests.slack_stack import Stack

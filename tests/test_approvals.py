@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.governance import parse_governance
-from bot.slack.blocks import APPROVE_ACTION
+from bot.slack.ids import APPROVE_ACTION
 from tests.aws_fixtures import AwsWorld
 from tests.slack_stack import Stack
 

@@ -13,8 +13,36 @@ import pytest
 from bot.domain.content import RISK_RATINGS, content_problems
 from bot.domain.status import CardStatus
 from bot.errors import InputError
-from bot.slack import blocks as b
 from bot.slack import home, modals
+from bot.slack.block_kit import (
+    MAX_BLOCKS,
+    MAX_BUTTON_TEXT,
+    MAX_BUTTON_VALUE,
+    MAX_MODAL_TITLE,
+    MAX_PLAIN_TEXT_INPUT,
+    MAX_PRIVATE_METADATA,
+    MAX_SECTION_TEXT,
+)
+from bot.slack.ids import (
+    APPROVE_ACTION,
+    CREATE_VIEW,
+    EDIT_VIEW,
+    LIST_NEXT_ACTION,
+    REJECT_ACTION,
+    REJECT_VIEW,
+)
+from bot.slack.messages.approvals import approval_decided_blocks, approval_request_blocks
+from bot.slack.messages.cards import (
+    card_blocks,
+    card_list_blocks,
+    history_blocks,
+    list_page_value,
+    parse_list_page,
+    shares_blocks,
+)
+from bot.slack.messages.help import help_blocks, help_text
+from bot.slack.messages.stage_moves import StageMove, notification_text, stage_notification_blocks
+from bot.slack.text import clip, console_url, escape, mention, safe
 from bot.store.audit import AuditEvent
 from bot.store.cards import CardSnapshot
 
@@ -99,7 +127,7 @@ def check_plain(obj: Mapping[str, Any], limit: int) -> None:
     assert 0 < len(obj["text"]) <= limit, obj
 
 
-def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = b.MAX_BLOCKS) -> None:
+def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = MAX_BLOCKS) -> None:
     json.dumps(blocks)
     assert 0 < len(blocks) <= max_blocks
     for block in blocks:
@@ -109,14 +137,14 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = b.MAX_BLOCKS) -
             assert "text" in block or block.get("fields")
             if "text" in block:
                 assert block["text"]["type"] == "mrkdwn"
-                assert 0 < len(block["text"]["text"]) <= b.MAX_SECTION_TEXT
+                assert 0 < len(block["text"]["text"]) <= MAX_SECTION_TEXT
             for field in block.get("fields", []):
                 assert 0 < len(field["text"]) <= 2000
             assert len(block.get("fields", [])) <= 10
         elif kind == "context":
             assert 0 < len(block["elements"]) <= 10
             for element in block["elements"]:
-                assert 0 < len(element["text"]) <= b.MAX_SECTION_TEXT
+                assert 0 < len(element["text"]) <= MAX_SECTION_TEXT
         elif kind == "header":
             check_plain(block["text"], 150)
         elif kind == "actions":
@@ -131,8 +159,8 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = b.MAX_BLOCKS) -
         if node.get("type") == "mrkdwn":
             assert_mrkdwn_safe(node["text"])
         if node.get("type") == "button":
-            check_plain(node["text"], b.MAX_BUTTON_TEXT)
-            assert len(node.get("value", "")) <= b.MAX_BUTTON_VALUE
+            check_plain(node["text"], MAX_BUTTON_TEXT)
+            assert len(node.get("value", "")) <= MAX_BUTTON_VALUE
             assert len(node["action_id"]) <= 255
             if "confirm" in node:
                 check_plain(node["confirm"]["title"], 100)
@@ -140,7 +168,7 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = b.MAX_BLOCKS) -
                 check_plain(node["confirm"]["confirm"], 30)
                 check_plain(node["confirm"]["deny"], 30)
         if node.get("type") == "plain_text_input":
-            assert node["max_length"] <= b.MAX_PLAIN_TEXT_INPUT
+            assert node["max_length"] <= MAX_PLAIN_TEXT_INPUT
             assert len(node.get("initial_value", "")) <= node["max_length"]
         if node.get("type") == "static_select":
             assert len(node["options"]) <= 100
@@ -154,10 +182,10 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = b.MAX_BLOCKS) -
 def check_modal(view: dict[str, Any]) -> None:
     json.dumps(view)
     assert view["type"] == "modal"
-    check_plain(view["title"], b.MAX_MODAL_TITLE)
+    check_plain(view["title"], MAX_MODAL_TITLE)
     check_plain(view["submit"], 24)
     check_plain(view["close"], 24)
-    assert len(view.get("private_metadata", "")) <= b.MAX_PRIVATE_METADATA
+    assert len(view.get("private_metadata", "")) <= MAX_PRIVATE_METADATA
     check_blocks(view["blocks"])
 
 
@@ -175,8 +203,8 @@ def actions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_escape_makes_mentions_and_links_literal():
-    assert b.escape("<!channel> & <@U1|x>") == "&lt;!channel&gt; &amp; &lt;@U1|x&gt;"
-    assert b.escape("plain ünï") == "plain ünï"
+    assert escape("<!channel> & <@U1|x>") == "&lt;!channel&gt; &amp; &lt;@U1|x&gt;"
+    assert escape("plain ünï") == "plain ünï"
 
 
 @pytest.mark.parametrize(
@@ -190,33 +218,33 @@ def test_escape_makes_mentions_and_links_literal():
     ],
 )
 def test_clip(text, limit, expected):
-    assert b.clip(text, limit) == expected
-    assert len(b.clip(text, limit)) <= max(limit, 0)
+    assert clip(text, limit) == expected
+    assert len(clip(text, limit)) <= max(limit, 0)
 
 
 def test_safe_never_cuts_an_entity_in_half():
     for limit in range(1, 40):
-        out = b.safe("&&&&&&&&<<<<>>>>", limit)
+        out = safe("&&&&&&&&<<<<>>>>", limit)
         assert len(out) <= limit
         assert not re.search(r"&[a-z]*…", out)
 
 
 def test_console_url_quotes_the_name():
-    assert b.console_url("eu-west-1", "churn-v1") == (
+    assert console_url("eu-west-1", "churn-v1") == (
         "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1"
         "#/model-cards/churn-v1"
     )
-    assert "|" not in b.console_url(REGION, "a|b>c d")
-    assert ">" not in b.console_url(REGION, "a|b>c d")
+    assert "|" not in console_url(REGION, "a|b>c d")
+    assert ">" not in console_url(REGION, "a|b>c d")
 
 
 def test_mention_only_for_real_user_ids():
-    assert b.mention("U0LEAD") == "<@U0LEAD>"
-    assert b.mention("W0ENTERPRISE1") == "<@W0ENTERPRISE1>"
-    assert b.mention("<@U123>") == "&lt;@U123&gt;"
-    assert b.mention("u0lead") == "u0lead"
-    assert b.mention("outside Slack (console/SDK)") == "outside Slack (console/SDK)"
-    assert b.mention("U123|x") == "U123|x"
+    assert mention("U0LEAD") == "<@U0LEAD>"
+    assert mention("W0ENTERPRISE1") == "<@W0ENTERPRISE1>"
+    assert mention("<@U123>") == "&lt;@U123&gt;"
+    assert mention("u0lead") == "u0lead"
+    assert mention("outside Slack (console/SDK)") == "outside Slack (console/SDK)"
+    assert mention("U123|x") == "U123|x"
 
 
 # ---------------------------------------------------------------------------- help
@@ -245,15 +273,15 @@ SUBCOMMANDS = [
 
 
 def test_help_lists_every_subcommand_with_an_example():
-    blocks = b.help_blocks()
+    blocks = help_blocks()
     check_blocks(blocks)
     rendered = texts(blocks).replace("&lt;", "<").replace("&gt;", ">")
-    plain = b.help_text().replace("&lt;", "<").replace("&gt;", ">")
+    plain = help_text().replace("&lt;", "<").replace("&gt;", ">")
     for word in SUBCOMMANDS:
         assert f"{word}" in rendered
         assert f"{word}" in plain
     assert rendered.count("e.g.") >= 14
-    assert_mrkdwn_safe(b.help_text())
+    assert_mrkdwn_safe(help_text())
 
 
 # ---------------------------------------------------------------------------- show / list
@@ -274,14 +302,14 @@ def test_card_blocks_summary_and_shares():
         updated_by="U0DS",
         updated_at=1_700_000_000,
     )
-    blocks = b.card_blocks(
+    blocks = card_blocks(
         card,
         region=REGION,
         shares=[("dev", "222222222222", "read-write"), ("test", "333333333333", "read-write")],
     )
     check_blocks(blocks)
     text = texts(blocks)
-    assert b.console_url(REGION, "customer-churn-v1") in text
+    assert console_url(REGION, "customer-churn-v1") in text
     for expected in (
         "PendingReview",
         "version 3",
@@ -305,57 +333,55 @@ def test_card_blocks_summary_and_shares():
 def test_card_blocks_adversarial():
     shares = [(EVIL, EVIL, EVIL)] * 30
     for name in (NAME63, EVIL, "模型-" * 30):
-        blocks = b.card_blocks(evil_card(name=name), region=REGION, shares=shares)
+        blocks = card_blocks(evil_card(name=name), region=REGION, shares=shares)
         check_blocks(blocks)
         assert "&lt;!channel&gt;" in texts(blocks)
 
 
 def test_card_list_page_of_40_long_cards_fits():
     cards = [evil_card(i) for i in range(40)]
-    blocks = b.card_list_blocks(
+    blocks = card_list_blocks(
         cards, status="Draft", total=1234, next_cursor=cards[-1].name, region=REGION
     )
     check_blocks(blocks)
     text = texts(blocks)
     for card in cards:
-        assert b.console_url(REGION, card.name) in text
+        assert console_url(REGION, card.name) in text
     assert "1234" in text
     [row] = actions(blocks)
     [button] = row["elements"]
-    assert button["action_id"] == b.LIST_NEXT_ACTION
+    assert button["action_id"] == LIST_NEXT_ACTION
     assert json.loads(button["value"]) == {"s": "Draft", "a": cards[-1].name}
-    assert b.parse_list_page(button["value"]) == ("Draft", cards[-1].name)
+    assert parse_list_page(button["value"]) == ("Draft", cards[-1].name)
 
 
 def test_card_list_never_exceeds_50_blocks():
     cards = [evil_card(i, name=fill(EVIL, 500)) for i in range(1000)]
-    blocks = b.card_list_blocks(cards, status=None, total=5000, next_cursor="x", region=REGION)
+    blocks = card_list_blocks(cards, status=None, total=5000, next_cursor="x", region=REGION)
     check_blocks(blocks)
     assert "more on this page not shown" in texts(blocks)
 
 
 def test_card_list_last_page_has_no_button_and_status_none_round_trips():
     cards = [evil_card(1)]
-    blocks = b.card_list_blocks(cards, status=None, total=1, next_cursor=None, region=REGION)
+    blocks = card_list_blocks(cards, status=None, total=1, next_cursor=None, region=REGION)
     check_blocks(blocks)
     assert not actions(blocks)
-    assert b.parse_list_page(b.list_page_value(None, "abc")) == (None, "abc")
+    assert parse_list_page(list_page_value(None, "abc")) == (None, "abc")
 
 
 @pytest.mark.parametrize("value", ["", "{", "[]", '{"s": 1, "a": "x"}', '{"s": null}', "x" * 3000])
 def test_parse_list_page_rejects_garbage(value):
     with pytest.raises(InputError):
-        b.parse_list_page(value)
+        parse_list_page(value)
 
 
 def test_card_list_empty():
-    none = b.card_list_blocks([], status=None, total=0, next_cursor=None, region=REGION)
+    none = card_list_blocks([], status=None, total=0, next_cursor=None, region=REGION)
     assert texts(none) == "No model cards yet. Create one with `/modelcard create`."
-    pending = b.card_list_blocks(
-        [], status="PendingReview", total=0, next_cursor=None, region=REGION
-    )
+    pending = card_list_blocks([], status="PendingReview", total=0, next_cursor=None, region=REGION)
     assert texts(pending) == "No cards are PendingReview."
-    evil = b.card_list_blocks([], status=EVIL, total=0, next_cursor=None, region=REGION)
+    evil = card_list_blocks([], status=EVIL, total=0, next_cursor=None, region=REGION)
     check_blocks(evil)
 
 
@@ -364,7 +390,7 @@ def test_card_list_empty():
 
 def test_approval_request_has_exactly_approve_and_reject():
     card = evil_card(status=CardStatus.PENDING_REVIEW, name=NAME63)
-    blocks = b.approval_request_blocks(card, requested_by="U0DS", region=REGION)
+    blocks = approval_request_blocks(card, requested_by="U0DS", region=REGION)
     check_blocks(blocks)
     [row] = actions(blocks)
     approve, reject = row["elements"]
@@ -373,12 +399,12 @@ def test_approval_request_has_exactly_approve_and_reject():
     assert reject["text"] == {"type": "plain_text", "text": "Reject", "emoji": True}
     assert (approve["style"], approve["action_id"], approve["value"]) == (
         "primary",
-        b.APPROVE_ACTION,
+        APPROVE_ACTION,
         NAME63,
     )
     assert (reject["style"], reject["action_id"], reject["value"]) == (
         "danger",
-        b.REJECT_ACTION,
+        REJECT_ACTION,
         NAME63,
     )
     assert "Review requested by <@U0DS>." in texts(blocks)
@@ -386,7 +412,7 @@ def test_approval_request_has_exactly_approve_and_reject():
 
 
 def test_approval_request_shows_approvals_when_more_are_needed():
-    blocks = b.approval_request_blocks(
+    blocks = approval_request_blocks(
         evil_card(), requested_by=EVIL, region=REGION, needed=2, approvals=["U0APPR"]
     )
     check_blocks(blocks)
@@ -397,14 +423,14 @@ def test_approval_request_shows_approvals_when_more_are_needed():
 
 def test_approval_decided_has_no_buttons():
     card = evil_card(status=CardStatus.APPROVED)
-    approved = b.approval_decided_blocks(
+    approved = approval_decided_blocks(
         card, decision="Approved", decided_by="U0APPR", decided_at=1_700_000_000, region=REGION
     )
     check_blocks(approved)
     assert not actions(approved)
     assert "Approved by <@U0APPR> on <!date^1700000000^" in texts(approved)
 
-    rejected = b.approval_decided_blocks(
+    rejected = approval_decided_blocks(
         card,
         decision="Rejected",
         decided_by="U0APPR",
@@ -417,7 +443,7 @@ def test_approval_decided_has_no_buttons():
     assert "Rejected by <@U0APPR> on <!date^1700000000^" in texts(rejected)
     assert "&lt;!channel&gt;" in texts(rejected)
 
-    outside = b.approval_decided_blocks(
+    outside = approval_decided_blocks(
         card,
         decision="approve",
         decided_by="outside Slack (console/SDK)",
@@ -448,16 +474,16 @@ def notify(**overrides: Any) -> dict[str, Any]:
 
 
 def test_stage_notification_says_card_move_share_who_when():
-    blocks = b.stage_notification_blocks(b.StageMove(**notify()))
+    blocks = stage_notification_blocks(StageMove(**notify()))
     check_blocks(blocks)
     text = texts(blocks)
-    assert b.console_url(REGION, "customer-churn-v1") in text
+    assert console_url(REGION, "customer-churn-v1") in text
     assert "`Draft` → " in text
     assert "`PendingReview`" in text
     assert "Shared with account 333333333333 (stage test), read-write" in text
     assert "<@U0DS>" in text
     assert "<!date^1700000000^" in text
-    fallback = b.notification_text(b.StageMove(**notify()))
+    fallback = notification_text(StageMove(**notify()))
     assert "customer-churn-v1" in fallback
     assert "Draft → PendingReview" in fallback
     assert "333333333333" in fallback
@@ -471,11 +497,11 @@ def test_stage_notification_archived_lists_revoked_shares():
         revoked=["dev", "test", "prod"],
         actor="outside Slack (console/SDK)",
     )
-    blocks = b.stage_notification_blocks(b.StageMove(**kwargs))
+    blocks = stage_notification_blocks(StageMove(**kwargs))
     check_blocks(blocks)
     assert "Shares revoked: dev, test, prod" in texts(blocks)
     assert "outside Slack (console/SDK)" in texts(blocks)
-    assert "Shares revoked: dev, test, prod" in b.notification_text(b.StageMove(**kwargs))
+    assert "Shares revoked: dev, test, prod" in notification_text(StageMove(**kwargs))
 
 
 def test_stage_notification_adversarial():
@@ -490,15 +516,15 @@ def test_stage_notification_adversarial():
         reason=fill(EVIL, 5000),
         revoked=[EVIL] * 50,
     )
-    check_blocks(b.stage_notification_blocks(b.StageMove(**kwargs)))
-    text = b.notification_text(b.StageMove(**kwargs))
+    check_blocks(stage_notification_blocks(StageMove(**kwargs)))
+    text = notification_text(StageMove(**kwargs))
     assert len(text) <= 3000
     assert_mrkdwn_safe(text)
     archived = {**kwargs, "target": "Archived"}
-    check_blocks(b.stage_notification_blocks(b.StageMove(**archived)))
-    assert_mrkdwn_safe(b.notification_text(b.StageMove(**archived)))
+    check_blocks(stage_notification_blocks(StageMove(**archived)))
+    assert_mrkdwn_safe(notification_text(StageMove(**archived)))
     new = notify(source=None, target="Draft", stage="dev", account="222222222222")
-    assert "new" in texts(b.stage_notification_blocks(b.StageMove(**new)))
+    assert "new" in texts(stage_notification_blocks(StageMove(**new)))
 
 
 # ---------------------------------------------------------------------------- create modal
@@ -527,7 +553,7 @@ def state_from(view: dict[str, Any], changes: Mapping[str, str | None] = {}) -> 
 def test_create_modal_shape():
     view = modals.create_modal()
     check_modal(view)
-    assert view["callback_id"] == b.CREATE_VIEW
+    assert view["callback_id"] == CREATE_VIEW
     assert view["title"]["text"] == "New model card"
     assert view["submit"]["text"] == "Create"
     inputs = {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
@@ -615,7 +641,7 @@ def test_full_content_is_valid():
 def test_edit_modal_prefills_every_covered_field():
     view = modals.edit_modal("customer-churn-v1", FULL_CONTENT)
     check_modal(view)
-    assert view["callback_id"] == b.EDIT_VIEW
+    assert view["callback_id"] == EDIT_VIEW
     assert view["title"]["text"] == "Edit model card"
     assert modals.parse_metadata(view["private_metadata"]) == {"card": "customer-churn-v1"}
     assert view["blocks"][0]["type"] == "header"
@@ -762,7 +788,7 @@ def test_edit_updates_for_merge_sections():
 def test_reject_modal():
     view = modals.reject_modal(NAME63)
     check_modal(view)
-    assert view["callback_id"] == b.REJECT_VIEW
+    assert view["callback_id"] == REJECT_VIEW
     assert view["title"]["text"] == "Reject model card"
     assert view["submit"]["text"] == "Reject"
     assert modals.parse_metadata(view["private_metadata"]) == {"card": NAME63}
@@ -847,20 +873,20 @@ def test_home_recent_moves_are_readable():
 def test_history_blocks():
     versions = [(i, "Draft", 1_700_000_000.0 + i) for i in range(1, 150)]
     versions += [(150, EVIL, None, EVIL), (151, "Approved", 1.0, "U0APPR")]
-    blocks = b.history_blocks(EVIL, versions, [evil_event(i) for i in range(300)])
+    blocks = history_blocks(EVIL, versions, [evil_event(i) for i in range(300)])
     check_blocks(blocks)
     text = texts(blocks)
     assert "v151" in text
     assert "<@U0APPR>" in text
     assert "older versions not shown" in text
-    small = b.history_blocks("churn-v1", [(1, "Draft", 1_700_000_000.0)], [])
+    small = history_blocks("churn-v1", [(1, "Draft", 1_700_000_000.0)], [])
     check_blocks(small)
     assert "v1" in texts(small)
-    check_blocks(b.history_blocks("churn-v1", [], []))
+    check_blocks(history_blocks("churn-v1", [], []))
 
 
 def test_shares_blocks():
-    blocks = b.shares_blocks(
+    blocks = shares_blocks(
         "churn-v1",
         [
             ("dev", "222222222222", "read-write", "ASSOCIATED"),
@@ -871,5 +897,5 @@ def test_shares_blocks():
     text = texts(blocks)
     for expected in ("222222222222", "read-only", "ASSOCIATED"):
         assert expected in text
-    check_blocks(b.shares_blocks(EVIL, [(EVIL, EVIL, EVIL, EVIL)] * 200))
-    assert "not shared" in texts(b.shares_blocks("churn-v1", []))
+    check_blocks(shares_blocks(EVIL, [(EVIL, EVIL, EVIL, EVIL)] * 200))
+    assert "not shared" in texts(shares_blocks("churn-v1", []))

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.demo_render import answer_text, blocks_to_text, buttons, mrkdwn_to_text, view_text
-from bot.slack import blocks as b
+from bot.slack.block_kit import context, divider, header, plain, section
+from bot.slack.messages.approvals import approval_decided_blocks, approval_request_blocks
 from bot.slack.modals import edit_modal, reject_modal
 from bot.store.cards import CardSnapshot
 
@@ -182,7 +183,7 @@ def test_blocks_render_sections_fields_context_and_buttons() -> None:
         submitted_by="U0DS",
         updated_at=1_700_000_000,
     )
-    request = b.approval_request_blocks(card, requested_by="U0DS", region="us-east-1")
+    request = approval_request_blocks(card, requested_by="U0DS", region="us-east-1")
     text = blocks_to_text(request)
     assert text.splitlines()[0] == "🔍 Review requested by @U0DS."
     assert "customer-churn-v1" in text
@@ -191,19 +192,19 @@ def test_blocks_render_sections_fields_context_and_buttons() -> None:
     assert text.splitlines()[-1] == "[Approve] [Reject]"
     assert buttons(request) == ["Approve", "Reject"]
 
-    decided = b.approval_decided_blocks(
+    decided = approval_decided_blocks(
         card, decision="approved", decided_by="U0APPR", decided_at=1_700_000_000, region="x"
     )
     assert buttons(decided) == []
     assert "Approved by @U0APPR on 2023-11-14 22:13 UTC" in blocks_to_text(decided)
 
     other = [
-        b.header("Title"),
-        b.divider(),
-        {"type": "section", "text": b.plain("plain *kept*"), "accessory": _button("Open")},
+        header("Title"),
+        divider(),
+        {"type": "section", "text": plain("plain *kept*"), "accessory": _button("Open")},
         {
             "type": "actions",
-            "elements": [{"type": "static_select", "placeholder": b.plain("Pick")}],
+            "elements": [{"type": "static_select", "placeholder": plain("Pick")}],
         },
         {"type": "image", "alt_text": "chart", "image_url": "https://x"},
         {"type": "something_new"},
@@ -219,7 +220,7 @@ def test_blocks_render_sections_fields_context_and_buttons() -> None:
 
 
 def test_answers_keep_their_text_unless_the_blocks_say_it() -> None:
-    blocks = [b.section("*customer-churn-v1*"), b.context("Draft")]
+    blocks = [section("*customer-churn-v1*"), context("Draft")]
     created = {
         "text": ":white_check_mark: Created model card `customer-churn-v1`",
         "blocks": blocks,
@@ -229,7 +230,7 @@ def test_answers_keep_their_text_unless_the_blocks_say_it() -> None:
         "customer-churn-v1",
         "Draft",
     ]
-    history = {"text": "History of model card x", "blocks": [b.section("*History of `x`*")]}
+    history = {"text": "History of model card x", "blocks": [section("*History of `x`*")]}
     assert answer_text(history) == "History of `x`"
     assert answer_text({"text": "just *text*"}) == "just text"
 
@@ -250,4 +251,4 @@ def test_modals_show_title_inputs_and_buttons() -> None:
 
 
 def _button(text: str) -> dict[str, object]:
-    return {"type": "button", "text": b.plain(text), "action_id": "a", "value": "v"}
+    return {"type": "button", "text": plain(text), "action_id": "a", "value": "v"}

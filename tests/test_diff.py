@@ -6,7 +6,10 @@ import json
 from typing import Any
 
 from bot.domain.diff import ChangeKind, FieldChange, compare, diff_content, render_value
-from bot.slack import blocks as b
+from bot.slack.messages.diff import DiffVersion, diff_blocks, diff_text
+from bot.slack.messages.export import ExportLink, export_blocks, export_text
+from bot.slack.messages.help import help_blocks, help_text
+from bot.slack.text import escape, not_mapped_text
 from tests.test_blocks import assert_mrkdwn_safe, check_blocks, texts
 
 V1: dict[str, Any] = {
@@ -108,14 +111,14 @@ def test_diff_blocks_name_sections_fields_and_editors() -> None:
     v3 = {**v2, "intended_uses": {"risk_rating": "High"}}
     steps = [(2, diff_content(V1, v2)), (3, diff_content(v2, v3))]
     sections = compare(V1, v3, steps)
-    rendered = b.diff_blocks(
+    rendered = diff_blocks(
         "customer-churn-v1",
-        b.DiffVersion(1, "Draft", 1_700_000_000.0, "U0LEAD"),
-        b.DiffVersion(3, "PendingReview", 1_700_000_300.0, "U0MLE"),
+        DiffVersion(1, "Draft", 1_700_000_000.0, "U0LEAD"),
+        DiffVersion(3, "PendingReview", 1_700_000_300.0, "U0MLE"),
         sections,
         [
-            b.DiffVersion(2, "Draft", 1_700_000_100.0, "U0DS"),
-            b.DiffVersion(3, "PendingReview", 1_700_000_300.0, ""),
+            DiffVersion(2, "Draft", 1_700_000_100.0, "U0DS"),
+            DiffVersion(3, "PendingReview", 1_700_000_300.0, ""),
         ],
     )
     check_blocks(rendered)
@@ -128,7 +131,7 @@ def test_diff_blocks_name_sections_fields_and_editors() -> None:
     assert '• `model_overview.model_description` added: "&lt;!channel&gt; hi"' in shown
     assert '• `intended_uses.risk_rating`: "Medium" → "High"' in shown
     assert "• v2 by <@U0DS>, <!date^1700000100^" in shown
-    text = b.diff_text("customer-churn-v1", 1, 3, sections)
+    text = diff_text("customer-churn-v1", 1, 3, sections)
     assert text == (
         "Model card customer-churn-v1, v1 → v3: 2 section(s) changed "
         "(model_overview, intended_uses)."
@@ -136,27 +139,27 @@ def test_diff_blocks_name_sections_fields_and_editors() -> None:
 
 
 def test_diff_blocks_for_versions_the_bot_never_saw_and_no_change() -> None:
-    rendered = b.diff_blocks(
+    rendered = diff_blocks(
         "c",
-        b.DiffVersion(1, "Draft", None, None),
-        b.DiffVersion(2, "Draft", None, None),
+        DiffVersion(1, "Draft", None, None),
+        DiffVersion(2, "Draft", None, None),
         [],
-        [b.DiffVersion(2, "Draft", None, None)],
+        [DiffVersion(2, "Draft", None, None)],
     )
     shown = texts(rendered)
     assert "v2 (not seen by the bot; made outside Slack)" in shown
     assert "_No content change between these versions._" in shown
-    assert b.diff_text("c", 1, 2, []) == "Model card c: no content change between v1 and v2."
+    assert diff_text("c", 1, 2, []) == "Model card c: no content change between v1 and v2."
 
 
 def test_diff_blocks_stay_within_slack_limits_for_huge_diffs() -> None:
     old = {f"section_{i}": {f"field_{j}": "o" * 300 for j in range(20)} for i in range(30)}
     new = {f"section_{i}": {f"field_{j}": "n" * 300 for j in range(20)} for i in range(30)}
     sections = compare(old, new)
-    rendered = b.diff_blocks(
+    rendered = diff_blocks(
         "c",
-        b.DiffVersion(1, "Draft", None, "U1"),
-        b.DiffVersion(9, "Draft", None, "U1"),
+        DiffVersion(1, "Draft", None, "U1"),
+        DiffVersion(9, "Draft", None, "U1"),
         sections,
         [],
     )
@@ -166,26 +169,26 @@ def test_diff_blocks_stay_within_slack_limits_for_huge_diffs() -> None:
 
 def test_export_blocks_link_the_pdf_and_escape_ampersands() -> None:
     url = "https://bucket.s3.amazonaws.com/exports/c.pdf?X-Amz-Expires=3600&X-Amz-Signature=ab"
-    link = b.ExportLink("c", 3, "Approved", url, 60, by="U0DS")
-    mine = b.export_blocks(link)
+    link = ExportLink("c", 3, "Approved", url, 60, by="U0DS")
+    mine = export_blocks(link)
     # Our own download link is the one link allowed besides those check_blocks knows.
-    check_blocks(json.loads(json.dumps(mine).replace(f"<{b.escape(url)}|Download c.pdf>", "L")))
+    check_blocks(json.loads(json.dumps(mine).replace(f"<{escape(url)}|Download c.pdf>", "L")))
     shown = texts(mine)
-    assert f"<{b.escape(url)}|Download c.pdf>" in shown
+    assert f"<{escape(url)}|Download c.pdf>" in shown
     assert "v3" in shown
     assert "`Approved`" in shown
     assert "expires within 60 minutes" in shown
     assert "Exported by" not in shown
-    assert "Exported by <@U0DS>" in texts(b.export_blocks(link, for_channel=True))
-    assert f"<{b.escape(url)}|download>" in b.export_text(link)
+    assert "Exported by <@U0DS>" in texts(export_blocks(link, for_channel=True))
+    assert f"<{escape(url)}|download>" in export_text(link)
 
 
 def test_not_mapped_text_names_the_card_and_the_fix() -> None:
-    text = b.not_mapped_text("U0NOBODY", "diff", "c")
+    text = not_mapped_text("U0NOBODY", "diff", "c")
     assert text.startswith("You cannot diff `c`: your Slack user (U0NOBODY) is not mapped")
     assert "under `users` in the governance file" in text
 
 
 def test_help_lists_diff() -> None:
-    assert "diff &lt;name&gt; [v1 v2]" in b.help_text()
-    assert "/modelcard diff customer-churn-v1 1 3" in texts(b.help_blocks())
+    assert "diff &lt;name&gt; [v1 v2]" in help_text()
+    assert "/modelcard diff customer-churn-v1 1 3" in texts(help_blocks())

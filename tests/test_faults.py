@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.slack.blocks import APPROVE_ACTION
+from bot.slack.ids import APPROVE_ACTION
 from bot.store.keys import Keys
 from tests.process_stack import ProcessStack, wait_until
 

@@ -11,7 +11,7 @@ import boto3
 from bot.aws import ModelCards
 from bot.aws.sessions import Actor
 from bot.domain.status import Action
-from bot.slack.blocks import APPROVE_ACTION
+from bot.slack.ids import APPROVE_ACTION
 from bot.worker.reconciler import EVENT_DETAIL_TYPE, EventConsumer, Reconciler, card_from_event
 from tests import moto_shim
 from tests.aws_fixtures import REGION

@@ -9,7 +9,7 @@ import time
 from bot.domain.status import Action
 from bot.jobs import Job, JobKind
 from bot.logs import JsonFormatter
-from bot.slack.blocks import APPROVE_ACTION
+from bot.slack.ids import APPROVE_ACTION
 from tests.slack_requests import FORM, slash_command
 from tests.slack_stack import Stack
 

@@ -7,7 +7,7 @@ import html
 
 import pytest
 
-from bot.slack.blocks import EDIT_VIEW
+from bot.slack.ids import EDIT_VIEW
 from tests import moto_shim
 from tests.slack_helpers import (
     APPR,

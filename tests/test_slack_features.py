@@ -10,13 +10,7 @@ import pytest
 
 from bot.domain.status import Action, CardStatus
 from bot.errors import CardNotFound
-from bot.slack.blocks import (
-    APPROVE_ACTION,
-    EDIT_VIEW,
-    LIST_NEXT_ACTION,
-    REJECT_ACTION,
-    REJECT_VIEW,
-)
+from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW, LIST_NEXT_ACTION, REJECT_ACTION, REJECT_VIEW
 from bot.store.cards import CardSnapshot
 from handlers.commands import ADMIN_DELETE_ACTION
 from tests import moto_shim

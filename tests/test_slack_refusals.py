@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.governance import parse_governance
-from bot.slack.blocks import APPROVE_ACTION, CREATE_VIEW, REJECT_ACTION, REJECT_VIEW
+from bot.slack.ids import APPROVE_ACTION, CREATE_VIEW, REJECT_ACTION, REJECT_VIEW
 from tests.aws_fixtures import AwsWorld
 from tests.slack_helpers import (
     APPR,

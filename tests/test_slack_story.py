@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.domain.status import Action
-from bot.slack.blocks import APPROVE_ACTION, CREATE_VIEW
+from bot.slack.ids import APPROVE_ACTION, CREATE_VIEW
 from tests.slack_requests import plain_text_value, static_select_value
 from tests.slack_stack import Stack
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.slack.blocks import (
+from bot.slack.block_kit import (
     MAX_HOME_BLOCKS,
     Blocks,
-    card_link,
     context,
     divider,
-    event_line,
     header,
-    inline,
-    mention,
     pack_lines,
     section,
-    status_label,
 )
+from bot.slack.messages.cards import event_line
+from bot.slack.text import card_link, inline, mention, status_label
 from bot.store.audit import AuditEvent
 from bot.store.cards import CardSnapshot
 

@@ -14,20 +14,17 @@ from typing import Any
 
 from bot.domain.content import RISK_RATINGS, merge_sections
 from bot.errors import InputError
-from bot.slack.blocks import (
-    CREATE_VIEW,
-    EDIT_VIEW,
+from bot.slack.block_kit import (
     MAX_PLAIN_TEXT_INPUT,
     MAX_PRIVATE_METADATA,
-    REJECT_VIEW,
     Blocks,
-    clip,
     context,
     header,
-    inline,
     plain,
     section,
 )
+from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
+from bot.slack.text import clip, inline
 
 SLACK_NOTES = "Slack notes"  # the evaluation_details entry the edit modal reads and writes
 EVALUATION_NOTES_KEY = "__evaluation_notes__"  # see edit_updates

@@ -16,7 +16,8 @@ from bot.aws.sharing import StageShares
 from bot.domain.content import serialize, summarize
 from bot.domain.status import CardStatus
 from bot.governance import Governance, Stage
-from bot.slack import blocks
+from bot.slack.messages.approvals import approval_decided_blocks, approval_request_blocks
+from bot.slack.messages.stage_moves import StageMove, notification_text, stage_notification_blocks
 from bot.slack.notifier import SlackNotifier
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardSnapshot, CardState
@@ -117,7 +118,7 @@ class Effects:
         targets = [stage[0]] if stage else revoked
         for name in targets:
             conf = self._gov.stages[name]
-            move = blocks.StageMove(
+            move = StageMove(
                 card=record.name,
                 source=str(change.previous) if change.previous else None,
                 target=str(record.status),
@@ -133,8 +134,8 @@ class Effects:
             self._notifier.post_once(
                 f"notify:{key}:{name}",
                 conf.channel,
-                blocks.notification_text(move),
-                blocks.stage_notification_blocks(move),
+                notification_text(move),
+                stage_notification_blocks(move),
             )
 
     def _request_approval(self, snapshot: CardSnapshot, key: str) -> None:
@@ -143,7 +144,7 @@ class Effects:
             f"approval:{key}",
             channel,
             f"Model card {snapshot.name} is waiting for approval",
-            blocks.approval_request_blocks(
+            approval_request_blocks(
                 snapshot,
                 requested_by=snapshot.submitted_by,
                 region=self._gov.region,
@@ -165,7 +166,7 @@ class Effects:
             message[0],
             message[1],
             f"Model card {snapshot.name}: {decision}",
-            blocks.approval_decided_blocks(
+            approval_decided_blocks(
                 snapshot,
                 decision=decision,
                 decided_by=change.user or "outside Slack (console/SDK)",

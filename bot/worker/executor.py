@@ -29,10 +29,15 @@ from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
-from bot.slack import blocks
+from bot.slack.block_kit import section
 from bot.slack.home import home_view
+from bot.slack.messages.approvals import approval_request_blocks
+from bot.slack.messages.cards import card_blocks
+from bot.slack.messages.diff import DiffVersion, diff_blocks, diff_text
+from bot.slack.messages.export import ExportLink, export_blocks, export_text
 from bot.slack.modals import apply_edit
 from bot.slack.notifier import SlackNotifier
+from bot.slack.text import inline, not_mapped_text
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardState
 from bot.worker.effects import Change, Effects, snapshot_from
@@ -172,7 +177,7 @@ class JobExecutor:
             job,
             f":white_check_mark: Created model card `{job.card}` ({record.status}) and shared it "
             f"with {', '.join(snapshot.shared_stages) or 'no stage'}.",
-            blocks.card_blocks(snapshot, region=self._gov.region),
+            card_blocks(snapshot, region=self._gov.region),
         )
 
     def _edit(self, job: Job) -> None:
@@ -258,14 +263,14 @@ class JobExecutor:
         if not arn:
             return ""
         description = change.reason if action is Action.REJECT else ""
-        shown = blocks.inline(arn, 300)
+        shown = inline(arn, 300)
         try:
             update = self._registry.set_approval(actor, arn, target, description)
         except ModelCardBotError as err:
             told = self._registry_failed(job, record, target, arn, err, change.at)
             return (
                 f" :warning: The model package `{shown}` was NOT set to {target}: "
-                f"{blocks.inline(err, 600)} The card's decision stands; "
+                f"{inline(err, 600)} The card's decision stands; "
                 + ("an admin has been told." if told else "ask an admin to set it by hand.")
             )
         self._audit_package(job, update)
@@ -314,8 +319,8 @@ class JobExecutor:
             return False
         text = (
             f":rotating_light: Model card `{record.name}` is {record.status}, but setting its "
-            f"model package `{blocks.inline(arn, 300)}` to {target} failed: "
-            f"{blocks.inline(err, 500)} "
+            f"model package `{inline(arn, 300)}` to {target} failed: "
+            f"{inline(err, 500)} "
             "Set it in the SageMaker console (Model Registry) or with "
             "`aws sagemaker update-model-package`."
         )
@@ -323,7 +328,7 @@ class JobExecutor:
             f"registry:{record.name}:{target}:{at}",
             self._gov.ops_channel,
             text,
-            [blocks.section(text)],
+            [section(text)],
         )
         return True
 
@@ -344,7 +349,7 @@ class JobExecutor:
                 message[0],
                 message[1],
                 f"Model card {job.card}: {len(approvals)} of {needed} approvals",
-                blocks.approval_request_blocks(
+                approval_request_blocks(
                     snapshot,
                     requested_by=snapshot.submitted_by,
                     region=self._gov.region,
@@ -474,7 +479,7 @@ class JobExecutor:
             )
             return
         url = self._cards.presigned_get(actor, export.artifact_uri, EXPORT_LINK_SECONDS)
-        link = blocks.ExportLink(
+        link = ExportLink(
             card=record.name,
             version=version,
             status=str(record.status),
@@ -482,15 +487,15 @@ class JobExecutor:
             expires_minutes=EXPORT_LINK_SECONDS // 60,
             by=job.user,
         )
-        self._notifier.reply(job, blocks.export_text(link), blocks.export_blocks(link))
+        self._notifier.reply(job, export_text(link), export_blocks(link))
         posted = ""
         stage = self._gov.stage_for_status(CardStatus.APPROVED)
         if record.status is CardStatus.APPROVED and stage is not None:
             self._notifier.post_once(
                 f"export:{record.name}:v{version}",
                 stage[1].channel,
-                blocks.export_text(link),
-                blocks.export_blocks(link, for_channel=True),
+                export_text(link),
+                export_blocks(link, for_channel=True),
             )
             posted = f"; posted to stage {stage[0]}"
         self._audit.record(
@@ -514,7 +519,7 @@ class JobExecutor:
         """Reading a card's versions needs an AWS role: the person's first mapped one."""
         role = self._gov.reader_role(job.user)
         if role is None:
-            raise NotAllowed(blocks.not_mapped_text(job.user, "diff", job.card))
+            raise NotAllowed(not_mapped_text(job.user, "diff", job.card))
         return Actor(user_id=job.user, role_arn=role.role_arn)
 
     def _diff(self, job: Job) -> None:
@@ -535,17 +540,17 @@ class JobExecutor:
         sections = compare(records[old_v].content, records[new_v].content, steps)
         seen = {v: (status, at, user) for v, status, at, user in self._state.versions(job.card)}
 
-        def row(version: int, status: str) -> blocks.DiffVersion:
+        def row(version: int, status: str) -> DiffVersion:
             if version in seen:
                 status_seen, at, user = seen[version]
-                return blocks.DiffVersion(version, status or status_seen, at, user)
-            return blocks.DiffVersion(version, status, None, None)
+                return DiffVersion(version, status or status_seen, at, user)
+            return DiffVersion(version, status, None, None)
 
         between = [row(v, "") for v in range(old_v + 1, new_v + 1)]
         self._notifier.reply(
             job,
-            blocks.diff_text(job.card, old_v, new_v, sections),
-            blocks.diff_blocks(
+            diff_text(job.card, old_v, new_v, sections),
+            diff_blocks(
                 job.card,
                 row(old_v, str(records[old_v].status)),
                 row(new_v, str(records[new_v].status)),
