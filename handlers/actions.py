@@ -16,9 +16,9 @@ from bot.domain.names import validate_name
 from bot.domain.status import Action, CardStatus
 from bot.errors import CardNotFound, InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
+from bot.slack.forms.reject import reject_modal
 from bot.slack.ids import APPROVE_ACTION, LIST_NEXT_ACTION, REJECT_ACTION
 from bot.slack.messages.cards import parse_list_page
-from bot.slack.modals import reject_modal
 from handlers.commands import ADMIN_DELETE_ACTION, list_reply, queue_transition
 from handlers.common import WebDeps, deps, enqueue, reply_later, with_channel
 

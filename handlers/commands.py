@@ -27,9 +27,10 @@ from bot.gatekeeper import Gatekeeper
 from bot.jobs import Job, JobKind
 from bot.slack.block_kit import section
 from bot.slack.command_line import CommandLine, parse
+from bot.slack.forms.create import create_modal
+from bot.slack.forms.edit import edit_modal
 from bot.slack.messages.cards import card_blocks, card_list_blocks, history_blocks, shares_blocks
 from bot.slack.messages.help import help_blocks, help_text
-from bot.slack.modals import create_modal, edit_modal
 from bot.slack.text import clip, escape, not_mapped_text
 from bot.store.cards import CardSnapshot
 from handlers.common import WebDeps, deps, enqueue, transition_key, with_channel

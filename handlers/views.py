@@ -13,14 +13,10 @@ from bot.domain.names import name_problem
 from bot.domain.status import Action
 from bot.errors import InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
+from bot.slack.forms.create import create_errors, create_values
+from bot.slack.forms.edit import apply_edit, edit_errors
+from bot.slack.forms.fields import parse_metadata
 from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
-from bot.slack.modals import (
-    apply_edit,
-    create_errors,
-    create_values,
-    edit_errors,
-    parse_metadata,
-)
 from handlers.commands import queue_transition
 from handlers.common import deps, enqueue, reply_later
 

@@ -13,7 +13,7 @@ import pytest
 from bot.domain.content import RISK_RATINGS, content_problems
 from bot.domain.status import CardStatus
 from bot.errors import InputError
-from bot.slack import home, modals
+from bot.slack import home
 from bot.slack.block_kit import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,
@@ -23,6 +23,10 @@ from bot.slack.block_kit import (
     MAX_PRIVATE_METADATA,
     MAX_SECTION_TEXT,
 )
+from bot.slack.forms.create import create_modal, create_values
+from bot.slack.forms.edit import EVALUATION_NOTES_KEY, apply_edit, edit_modal, edit_updates
+from bot.slack.forms.fields import parse_metadata
+from bot.slack.forms.reject import reject_modal, reject_reason
 from bot.slack.ids import (
     APPROVE_ACTION,
     CREATE_VIEW,
@@ -551,7 +555,7 @@ def state_from(view: dict[str, Any], changes: Mapping[str, str | None] = {}) -> 
 
 
 def test_create_modal_shape():
-    view = modals.create_modal()
+    view = create_modal()
     check_modal(view)
     assert view["callback_id"] == CREATE_VIEW
     assert view["title"]["text"] == "New model card"
@@ -569,21 +573,21 @@ def test_create_modal_shape():
 
 
 def test_create_values():
-    view = modals.create_modal()
+    view = create_modal()
     state = state_from(
         view, {"name": " churn-v1 ", "owner": EVIL, "problem_type": "binary", "risk": "Medium"}
     )
-    assert modals.create_values(state) == {
+    assert create_values(state) == {
         "name": "churn-v1",
         "owner": EVIL.strip(),
         "problem_type": "binary",
         "description": "",
         "risk": "Medium",
     }
-    assert modals.create_values({}) == dict.fromkeys(
+    assert create_values({}) == dict.fromkeys(
         ("name", "owner", "problem_type", "description", "risk"), ""
     )
-    assert modals.create_values({"name": {"name": "garbage"}, "risk": []})["name"] == ""
+    assert create_values({"name": {"name": "garbage"}, "risk": []})["name"] == ""
 
 
 # ---------------------------------------------------------------------------- edit modal
@@ -639,11 +643,11 @@ def test_full_content_is_valid():
 
 
 def test_edit_modal_prefills_every_covered_field():
-    view = modals.edit_modal("customer-churn-v1", FULL_CONTENT)
+    view = edit_modal("customer-churn-v1", FULL_CONTENT)
     check_modal(view)
     assert view["callback_id"] == EDIT_VIEW
     assert view["title"]["text"] == "Edit model card"
-    assert modals.parse_metadata(view["private_metadata"]) == {"card": "customer-churn-v1"}
+    assert parse_metadata(view["private_metadata"]) == {"card": "customer-churn-v1"}
     assert view["blocks"][0]["type"] == "header"
     assert "customer-churn-v1" in view["blocks"][0]["text"]["text"]
     inputs = edit_inputs(view)
@@ -677,7 +681,7 @@ def test_edit_modal_clips_long_values_and_says_so():
     content["model_overview"]["model_description"] = fill(EVIL, 5000)
     content["intended_uses"]["intended_uses"] = fill(EVIL, 9000)
     content["intended_uses"]["risk_rating"] = "Bogus"
-    view = modals.edit_modal(fill(EVIL, 63), content)
+    view = edit_modal(fill(EVIL, 63), content)
     check_modal(view)
     inputs = edit_inputs(view)
     assert len(inputs["overview"]["element"]["initial_value"]) == 1024
@@ -687,19 +691,19 @@ def test_edit_modal_clips_long_values_and_says_so():
 
 
 def test_edit_modal_empty_content():
-    view = modals.edit_modal(NAME63, {})
+    view = edit_modal(NAME63, {})
     check_modal(view)
     assert all("initial_value" not in block["element"] for block in edit_inputs(view).values())
-    assert modals.apply_edit({}, state_from(view)) == {}
+    assert apply_edit({}, state_from(view)) == {}
 
 
 def test_edit_round_trip_keeps_everything():
-    view = modals.edit_modal("customer-churn-v1", FULL_CONTENT)
-    assert modals.apply_edit(FULL_CONTENT, state_from(view)) == FULL_CONTENT
+    view = edit_modal("customer-churn-v1", FULL_CONTENT)
+    assert apply_edit(FULL_CONTENT, state_from(view)) == FULL_CONTENT
 
 
 def test_edit_changes_clears_and_keeps_uncovered_sections():
-    view = modals.edit_modal("customer-churn-v1", FULL_CONTENT)
+    view = edit_modal("customer-churn-v1", FULL_CONTENT)
     state = state_from(
         view,
         {
@@ -713,7 +717,7 @@ def test_edit_changes_clears_and_keeps_uncovered_sections():
             "ethical_considerations": EVIL,
         },
     )
-    result = modals.apply_edit(FULL_CONTENT, state)
+    result = apply_edit(FULL_CONTENT, state)
     assert result["model_overview"]["model_description"] == "Predicts churn better"
     assert "algorithm_type" not in result["model_overview"]
     assert result["model_overview"]["model_artifact"] == ["s3://bucket/model.tar.gz"]
@@ -736,8 +740,8 @@ def test_edit_changes_clears_and_keeps_uncovered_sections():
 
 
 def test_edit_clearing_notes_and_risk():
-    view = modals.edit_modal("customer-churn-v1", FULL_CONTENT)
-    result = modals.apply_edit(
+    view = edit_modal("customer-churn-v1", FULL_CONTENT)
+    result = apply_edit(
         FULL_CONTENT, state_from(view, {"evaluation_notes": None, "risk_rating": "__unset__"})
     )
     assert "risk_rating" not in result["intended_uses"]
@@ -746,14 +750,14 @@ def test_edit_clearing_notes_and_risk():
         {"name": "Slack notes", "datasets": ["s3://bucket/eval.csv"]},
     ]
     only_notes = {"evaluation_details": [{"name": "Slack notes", "evaluation_observation": "x"}]}
-    view = modals.edit_modal("c", only_notes)
-    assert modals.apply_edit(only_notes, state_from(view, {"evaluation_notes": ""})) == {}
+    view = edit_modal("c", only_notes)
+    assert apply_edit(only_notes, state_from(view, {"evaluation_notes": ""})) == {}
 
 
 def test_edit_adds_notes_entry_after_other_evaluations():
     content = {"evaluation_details": [{"name": "holdout"}]}
-    view = modals.edit_modal("c", content)
-    result = modals.apply_edit(content, state_from(view, {"evaluation_notes": "new"}))
+    view = edit_modal("c", content)
+    result = apply_edit(content, state_from(view, {"evaluation_notes": "new"}))
     assert result == {
         "evaluation_details": [
             {"name": "holdout"},
@@ -766,39 +770,39 @@ def test_edit_untouched_clipped_field_keeps_full_text():
     content = copy.deepcopy(FULL_CONTENT)
     long = fill("problem ", 5000)
     content["model_overview"]["problem_type"] = long
-    view = modals.edit_modal("c", content)
-    assert modals.apply_edit(content, state_from(view))["model_overview"]["problem_type"] == long
-    edited = modals.apply_edit(content, state_from(view, {"problem_type": "short"}))
+    view = edit_modal("c", content)
+    assert apply_edit(content, state_from(view))["model_overview"]["problem_type"] == long
+    edited = apply_edit(content, state_from(view, {"problem_type": "short"}))
     assert edited["model_overview"]["problem_type"] == "short"
 
 
 def test_edit_updates_for_merge_sections():
-    view = modals.edit_modal("c", FULL_CONTENT)
-    updates = modals.edit_updates(state_from(view, {"algorithm": None, "evaluation_notes": ""}))
+    view = edit_modal("c", FULL_CONTENT)
+    updates = edit_updates(state_from(view, {"algorithm": None, "evaluation_notes": ""}))
     assert updates["model_overview"]["algorithm_type"] is None
     assert updates["model_overview"]["model_owner"] == "Jane <!channel> & co"
     assert updates["intended_uses"]["risk_rating"] == "Medium"
-    assert updates[modals.EVALUATION_NOTES_KEY] is None
-    assert modals.edit_updates({}) == {}
+    assert updates[EVALUATION_NOTES_KEY] is None
+    assert edit_updates({}) == {}
 
 
 # ---------------------------------------------------------------------------- reject modal
 
 
 def test_reject_modal():
-    view = modals.reject_modal(NAME63)
+    view = reject_modal(NAME63)
     check_modal(view)
     assert view["callback_id"] == REJECT_VIEW
     assert view["title"]["text"] == "Reject model card"
     assert view["submit"]["text"] == "Reject"
-    assert modals.parse_metadata(view["private_metadata"]) == {"card": NAME63}
+    assert parse_metadata(view["private_metadata"]) == {"card": NAME63}
     [reason] = edit_inputs(view).values()
     assert reason["block_id"] == reason["element"]["action_id"] == "reason"
     assert reason["optional"] is False
     assert reason["element"]["multiline"] is True
     assert (reason["element"]["min_length"], reason["element"]["max_length"]) == (3, 1000)
-    assert modals.reject_reason(state_from(view, {"reason": "  too weak  "})) == "too weak"
-    check_modal(modals.reject_modal(EVIL))
+    assert reject_reason(state_from(view, {"reason": "  too weak  "})) == "too weak"
+    check_modal(reject_modal(EVIL))
 
 
 @pytest.mark.parametrize(
@@ -817,12 +821,12 @@ def test_reject_modal():
 )
 def test_parse_metadata_rejects_malformed(metadata):
     with pytest.raises(InputError):
-        modals.parse_metadata(metadata)
+        parse_metadata(metadata)
 
 
 def test_modal_metadata_refuses_absurd_names():
     with pytest.raises(InputError):
-        modals.reject_modal("x" * 3000)
+        reject_modal("x" * 3000)
 
 
 # ---------------------------------------------------------------------------- home, history, shares

@@ -13,8 +13,9 @@ import pytest
 
 from bot.demo_render import answer_text, blocks_to_text, buttons, mrkdwn_to_text, view_text
 from bot.slack.block_kit import context, divider, header, plain, section
+from bot.slack.forms.edit import edit_modal
+from bot.slack.forms.reject import reject_modal
 from bot.slack.messages.approvals import approval_decided_blocks, approval_request_blocks
-from bot.slack.modals import edit_modal, reject_modal
 from bot.store.cards import CardSnapshot
 
 ROOT = Path(__file__).resolve().parents[1]

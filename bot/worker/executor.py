@@ -30,12 +30,12 @@ from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
 from bot.slack.block_kit import section
+from bot.slack.forms.edit import apply_edit
 from bot.slack.home import home_view
 from bot.slack.messages.approvals import approval_request_blocks
 from bot.slack.messages.cards import card_blocks
 from bot.slack.messages.diff import DiffVersion, diff_blocks, diff_text
 from bot.slack.messages.export import ExportLink, export_blocks, export_text
-from bot.slack.modals import apply_edit
 from bot.slack.notifier import SlackNotifier
 from bot.slack.text import inline, not_mapped_text
 from bot.store.audit import AuditEvent, AuditLog

@@ -1,36 +1,34 @@
-"""Modals (create, edit, reject) and the parsing of what Slack sends back: pure, no I/O.
-
-`view.state.values` is `{block_id: {action_id: element state}}`; every input here uses the
-same string as block_id and action_id.
-"""
+"""The edit form (`/modelcard edit`): the card's sections, pre-filled, and the new content."""
 
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.content import RISK_RATINGS, merge_sections
-from bot.errors import InputError
+from bot.domain.content import merge_sections
 from bot.slack.block_kit import (
-    MAX_PLAIN_TEXT_INPUT,
-    MAX_PRIVATE_METADATA,
     Blocks,
     context,
     header,
-    plain,
     section,
 )
-from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
+from bot.slack.forms.fields import (
+    UNSET_RISK,
+    card_metadata,
+    field_errors,
+    modal,
+    risk_input,
+    selected_value,
+    text_input,
+    typed_text,
+)
+from bot.slack.ids import EDIT_VIEW
 from bot.slack.text import clip, inline
 
 SLACK_NOTES = "Slack notes"  # the evaluation_details entry the edit modal reads and writes
 EVALUATION_NOTES_KEY = "__evaluation_notes__"  # see edit_updates
-_UNSET = "__unset__"  # risk option that removes the rating (a select cannot be cleared)
-_NAME_MAX = 63
-_REASON_MIN, _REASON_MAX = 3, 1000
 _EVALUATION_MAX = 2096
 
 
@@ -142,118 +140,11 @@ def form_fields() -> dict[str, tuple[str, str]]:
 
 _RISK = "risk_rating"
 _NOTES = "evaluation_notes"
-
-
-# ---------------------------------------------------------------------------- elements
-
-
-def _text_input(
-    block_id: str,
-    label: str,
-    *,
-    max_length: int,
-    multiline: bool = False,
-    optional: bool = True,
-    initial: str = "",
-    hint: str = "",
-    min_length: int = 0,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": block_id,
-        "multiline": multiline,
-        "max_length": min(max_length, MAX_PLAIN_TEXT_INPUT),
-    }
-    if min_length:
-        element["min_length"] = min_length
-    if initial:
-        element["initial_value"] = clip(initial, element["max_length"])
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label, 2000),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
-
-
-def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text), "value": value}
-
-
-def _risk_input(
-    block_id: str, label: str, current: str | None, *, with_unset: bool
-) -> dict[str, Any]:
-    options = [_option(rating, rating) for rating in RISK_RATINGS]
-    if with_unset:
-        options.append(_option("Not set", _UNSET))
-    element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": block_id,
-        "placeholder": plain("Choose a rating"),
-        "options": options,
-    }
-    if current is not None and current in RISK_RATINGS:
-        element["initial_option"] = _option(current, current)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label, 2000),
-        "element": element,
-    }
-
-
-def _modal(
-    callback_id: str, title: str, submit: str, blocks: Blocks, **extra: str
-) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(title, 24),
-        "submit": plain(submit, 24),
-        "close": plain("Cancel", 24),
-        "blocks": blocks,
-        **extra,
-    }
-
-
-def _metadata(card: str) -> str:
-    text = json.dumps({"card": card}, separators=(",", ":"), ensure_ascii=False)
-    if len(text) > MAX_PRIVATE_METADATA:
-        raise InputError(f"The card name is {len(card):,} characters long; that is not a card.")
-    return text
-
-
-# ---------------------------------------------------------------------------- reading state
-
-
-def _state(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any] | None:
-    block = state_values.get(block_id) if isinstance(state_values, Mapping) else None
-    element = block.get(block_id) if isinstance(block, Mapping) else None
-    return element if isinstance(element, Mapping) else None
-
-
-def _text(state_values: Mapping[str, Any], block_id: str) -> str | None:
-    """The typed text ("" when empty), or None when the form has no such input."""
-    element = _state(state_values, block_id)
-    if element is None:
-        return None
-    value = element.get("value")
-    return value if isinstance(value, str) else ""
-
-
-def _selected(state_values: Mapping[str, Any], block_id: str) -> str | None:
-    """The chosen option's value ("" when none is chosen), or None without such input."""
-    element = _state(state_values, block_id)
-    if element is None:
-        return None
-    option = element.get("selected_option")
-    value = option.get("value") if isinstance(option, Mapping) else None
-    return value if isinstance(value, str) else ""
+_EDIT_INPUTS = {
+    **{f"{field.path[0]}.{field.path[1]}": field.block_id for field in _TEXT_FIELDS},
+    "intended_uses.risk_rating": _RISK,
+    "evaluation_details": _NOTES,
+}
 
 
 def _get(content: Mapping[str, Any], path: tuple[str, str]) -> Any:
@@ -283,39 +174,6 @@ def _notes(content: Mapping[str, Any]) -> str:
     return _shown(entry.get("evaluation_observation"), _EVALUATION_MAX) if entry else ""
 
 
-# ---------------------------------------------------------------------------- create
-
-
-def create_modal() -> dict[str, Any]:
-    """The form `/modelcard create` opens when typed without arguments."""
-    blocks: Blocks = [
-        _text_input(
-            "name",
-            "Card name",
-            max_length=_NAME_MAX,
-            optional=False,
-            hint="Letters, digits and hyphens, up to 63 characters; start and end with a "
-            "letter or digit. E.g. customer-churn-v1",
-        ),
-        _text_input("owner", "Owner", max_length=1024, optional=False),
-        _text_input("problem_type", "Problem type", max_length=1024, optional=False),
-        _text_input("description", "Description", max_length=1024, multiline=True),
-        _risk_input("risk", "Risk rating", None, with_unset=False),
-    ]
-    return _modal(CREATE_VIEW, "New model card", "Create", blocks)
-
-
-def create_values(state_values: Mapping[str, Any]) -> dict[str, str]:
-    """{"name", "owner", "problem_type", "description", "risk"}, stripped; absent ones ""."""
-    keys = ("name", "owner", "problem_type", "description")
-    values = {key: (_text(state_values, key) or "").strip() for key in keys}
-    values["risk"] = (_selected(state_values, "risk") or "").strip()
-    return values
-
-
-# ---------------------------------------------------------------------------- edit
-
-
 def edit_modal(card: str, content: Mapping[str, Any]) -> dict[str, Any]:
     """`/modelcard edit`: the card's sections, pre-filled; empty inputs remove a field."""
     clipped: list[str] = []
@@ -331,7 +189,7 @@ def edit_modal(card: str, content: Mapping[str, Any]) -> dict[str, Any]:
         inputs.append(section(f"*{group}*"))
         for field in fields:
             inputs.append(
-                _text_input(
+                text_input(
                     field.block_id,
                     field.label,
                     max_length=field.max_length,
@@ -342,12 +200,12 @@ def edit_modal(card: str, content: Mapping[str, Any]) -> dict[str, Any]:
             if field.block_id == "factors":  # rating and its explanation side by side
                 risk = _get(content, ("intended_uses", "risk_rating"))
                 rating = risk if isinstance(risk, str) else None
-                inputs.append(_risk_input(_RISK, "Risk rating", rating, with_unset=True))
+                inputs.append(risk_input(_RISK, "Risk rating", rating, with_unset=True))
             if field.block_id == "training_observations":
                 entry = _notes_entry(content)
                 notes = entry.get("evaluation_observation") if entry else None
                 inputs.append(
-                    _text_input(
+                    text_input(
                         _NOTES,
                         "Evaluation notes",
                         max_length=_EVALUATION_MAX,
@@ -369,8 +227,8 @@ def edit_modal(card: str, content: Mapping[str, Any]) -> dict[str, Any]:
                 "they keep their full text; edited, they are saved as you leave them."
             )
         )
-    return _modal(
-        EDIT_VIEW, "Edit model card", "Save", blocks + inputs, private_metadata=_metadata(card)
+    return modal(
+        EDIT_VIEW, "Edit model card", "Save", blocks + inputs, private_metadata=card_metadata(card)
     )
 
 
@@ -383,13 +241,15 @@ def edit_updates(state_values: Mapping[str, Any]) -> dict[str, Any]:
     """
     updates: dict[str, Any] = {}
     for field in _TEXT_FIELDS:
-        text = _text(state_values, field.block_id)
+        text = typed_text(state_values, field.block_id)
         if text is not None:
             updates.setdefault(field.path[0], {})[field.path[1]] = text.strip() or None
-    risk = _selected(state_values, _RISK)
+    risk = selected_value(state_values, _RISK)
     if risk:
-        updates.setdefault("intended_uses", {})["risk_rating"] = None if risk == _UNSET else risk
-    notes = _text(state_values, _NOTES)
+        updates.setdefault("intended_uses", {})["risk_rating"] = (
+            None if risk == UNSET_RISK else risk
+        )
+    notes = typed_text(state_values, _NOTES)
     if notes is not None:
         updates[EVALUATION_NOTES_KEY] = notes.strip() or None
     return updates
@@ -404,15 +264,17 @@ def apply_edit(current: Mapping[str, Any], state_values: Mapping[str, Any]) -> d
     """
     updates: dict[str, dict[str, Any]] = {}
     for field in _TEXT_FIELDS:
-        text = _text(state_values, field.block_id)
+        text = typed_text(state_values, field.block_id)
         if text is None or text == _shown(_get(current, field.path), field.max_length):
             continue
         updates.setdefault(field.path[0], {})[field.path[1]] = text.strip() or None
-    risk = _selected(state_values, _RISK)
+    risk = selected_value(state_values, _RISK)
     if risk and risk != _get(current, ("intended_uses", "risk_rating")):
-        updates.setdefault("intended_uses", {})["risk_rating"] = None if risk == _UNSET else risk
+        updates.setdefault("intended_uses", {})["risk_rating"] = (
+            None if risk == UNSET_RISK else risk
+        )
     content = merge_sections(current, updates)
-    notes = _text(state_values, _NOTES)
+    notes = typed_text(state_values, _NOTES)
     if notes is not None and notes != _notes(current):
         content = with_evaluation_notes(content, notes.strip() or None)
     return content
@@ -450,88 +312,6 @@ def with_evaluation_notes(content: Mapping[str, Any], notes: str | None) -> dict
     return result
 
 
-# ---------------------------------------------------------------------------- field errors
-
-_ERROR_MAX = 150  # keep a `response_action: errors` message short enough to read under a field
-_CREATE_INPUTS = {
-    "model_overview.model_owner": "owner",
-    "model_overview.problem_type": "problem_type",
-    "model_overview.model_description": "description",
-    "intended_uses.risk_rating": "risk",
-}
-_EDIT_INPUTS = {
-    **{f"{field.path[0]}.{field.path[1]}": field.block_id for field in _TEXT_FIELDS},
-    "intended_uses.risk_rating": _RISK,
-    "evaluation_details": _NOTES,
-}
-
-
-def _field_errors(problems: list[str], inputs: Mapping[str, str], fallback: str) -> dict[str, str]:
-    """`response_action: errors` for content problems: each under the input of the field its
-    sentence names (`model_overview.model_owner` ...), the rest under `fallback`."""
-    grouped: dict[str, list[str]] = {}
-    for problem in problems:
-        block = next(
-            (
-                block_id
-                for path, block_id in inputs.items()
-                if any(f"`{path}{end}" in problem for end in "`[.")
-            ),
-            fallback,
-        )
-        grouped.setdefault(block, []).append(problem)
-    return {block: clip(" ".join(found), _ERROR_MAX) for block, found in grouped.items()}
-
-
-def create_errors(problems: list[str]) -> dict[str, str]:
-    """Content problems of the create modal, keyed by the block id of the input to fix."""
-    return _field_errors(problems, _CREATE_INPUTS, "description")
-
-
 def edit_errors(problems: list[str]) -> dict[str, str]:
     """Content problems of the edit modal, keyed by the block id of the input to fix."""
-    return _field_errors(problems, _EDIT_INPUTS, "overview")
-
-
-# ---------------------------------------------------------------------------- reject
-
-
-def reject_modal(card: str) -> dict[str, Any]:
-    """Asks the approver why, before a card under review goes back to Draft."""
-    blocks: Blocks = [
-        section(
-            f"Reject `{inline(card, 80)}`? It goes back to Draft and its authors see your reason."
-        ),
-        _text_input(
-            "reason",
-            "Reason",
-            max_length=_REASON_MAX,
-            min_length=_REASON_MIN,
-            multiline=True,
-            optional=False,
-        ),
-    ]
-    return _modal(
-        REJECT_VIEW, "Reject model card", "Reject", blocks, private_metadata=_metadata(card)
-    )
-
-
-def reject_reason(state_values: Mapping[str, Any]) -> str:
-    """The reason typed in the reject modal, stripped ("" if missing)."""
-    return (_text(state_values, "reason") or "").strip()
-
-
-def parse_metadata(private_metadata: str) -> dict[str, str]:
-    """The edit/reject modal's private_metadata, e.g. {"card": "customer-churn-v1"}."""
-    bad = InputError("This form is out of date or damaged. Run the command again.")
-    if not isinstance(private_metadata, str) or len(private_metadata) > MAX_PRIVATE_METADATA:
-        raise bad
-    try:
-        data = json.loads(private_metadata)
-    except ValueError:
-        raise bad from None
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise bad
-    if not data.get("card"):
-        raise bad
-    return {str(key): value for key, value in data.items()}
+    return field_errors(problems, _EDIT_INPUTS, "overview")

@@ -1,0 +1,1 @@
+"""Modals, one module per form, and the parsing of what Slack sends back: pure, no I/O."""
