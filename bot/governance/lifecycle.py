@@ -1,0 +1,43 @@
+"""What the bot will do at each status, in words (for `check-config`)."""
+
+from __future__ import annotations
+
+from bot.governance.models import Governance, Topology
+from bot.governance.review import describe_review
+
+
+def describe_lifecycle(gov: Governance) -> list[str]:
+    """Human lines: what the bot will do at each status (for `check-config`)."""
+    lines = [f"Cards live in account {gov.central_account} ({gov.region})."]
+    for name, stage in gov.stages.items():
+        lines.append(
+            f"  {stage.on_status:<13} -> stage {name}: share with account {stage.account}, "
+            f"{stage.access}, notify {stage.channel}"
+        )
+    lines.append(f"  Approval requests go to {gov.approvals_channel}.")
+    lines.append(f"  Ops reports go to {gov.ops_channel or '(none: set ops_channel)'}.")
+    lines.append(f"  Approvals needed: {gov.min_approvals} distinct approver(s), never the author.")
+    for name, role in gov.roles.items():
+        lines.append(f"  role {name}: {', '.join(role.can)} as {role.role_arn}")
+    if gov.automation_role_arn:
+        lines.append(f"  Reconciler and EventBridge events act as {gov.automation_role_arn}.")
+    else:
+        lines.append("  Reconciler and EventBridge events are off (set automation_role_arn).")
+    if gov.export_s3_uri:
+        lines.append(f"  /modelcard export writes PDFs to {gov.export_s3_uri}.")
+    else:
+        lines.append("  /modelcard export is off (set export_s3_uri: s3://BUCKET/PREFIX).")
+    if gov.registry.update_model_package:
+        lines.append(
+            "  Approve / Reject also set the approval status of the card's model package "
+            "(model_package_details.model_package_arn) in the model registry."
+        )
+    if gov.topology == Topology.HUB_AND_SPOKE:
+        spokes = ", ".join(f"{name} ({spoke.account})" for name, spoke in gov.spokes.items())
+        lines.append(
+            f"  Hub-and-spoke: cards of spokes {spokes} are copied into this account as "
+            "<spoke>-<card> and then follow the stages above."
+        )
+    lines += describe_review(gov.gates, gov.review, gov.usergroups, gov.min_approvals)
+    lines.append(f"  {len(gov.users)} Slack user(s) mapped.")
+    return lines
