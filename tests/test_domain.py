@@ -35,7 +35,7 @@ from bot.domain import (
     validate_content,
     validate_name,
 )
-from bot.domain import content as content_module
+from bot.domain import schema as schema_module
 from bot.errors import (
     InputError,
     InvalidCardName,
@@ -696,7 +696,7 @@ def test_validate_content_raises_with_every_problem() -> None:
 def test_unused_schema_keywords_still_get_a_readable_sentence() -> None:
     # The card schema uses no `uniqueItems`; the fallback must still name field and rule.
     error = next(Draft7Validator({"uniqueItems": True}).iter_errors([1, 1]))
-    assert content_module._explain(error) == [
+    assert schema_module._explain(error) == [
         "The content breaks the schema rule `uniqueItems` (true) (got [1, 1])."
     ]
 

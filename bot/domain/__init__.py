@@ -5,7 +5,6 @@ from bot.domain.content import (
     RISK_RATINGS,
     SUMMARY_LABELS,
     content_problems,
-    load_schema,
     merge_sections,
     minimal_content,
     serialize,
@@ -13,6 +12,7 @@ from bot.domain.content import (
     validate_content,
 )
 from bot.domain.names import MAX_NAME_LENGTH, NAME_PATTERN, name_problem, validate_name
+from bot.domain.schema import load_schema
 from bot.domain.status import (
     EDITABLE,
     IMPLICIT_FOR_MAPPED,
