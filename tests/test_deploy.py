@@ -1,7 +1,7 @@
 """deploy/: the IAM, RAM and EventBridge templates are valid JSON, least-privilege, and grant
 exactly what the code calls.
 
-Statically: a capability -> actions table (mirroring bot/worker/executor.py, effects.py,
+Statically: a capability -> actions table (mirroring bot/worker/jobs/, effects.py,
 bot/aws/cards.py, registry.py and sharing.py) gives each governance role of the example
 governance file the exact set of actions its policy must grant (`export` and `diff` are
 implicit for every mapped person, so every governance role gets them). Dynamically: the
@@ -36,7 +36,8 @@ from bot.governance import Access, Governance, load_governance, parse_governance
 from bot.jobs import Job, JobKind
 from bot.store.audit import AuditEvent
 from bot.worker.effects import Change
-from bot.worker.executor import _PACKAGE_STATUS, JobExecutor
+from bot.worker.executor import JobExecutor
+from bot.worker.jobs.transitions import PACKAGE_STATUS
 from tests import moto_shim
 from tests.aws_fixtures import REGION, AwsWorld
 from tests.conftest import EXAMPLE_CONFIG, ROOT
@@ -96,9 +97,9 @@ UNSHARE = frozenset({"ram:GetResourceShareAssociations", "ram:DisassociateResour
 
 # Capability -> the AWS actions the worker makes for it, as the person's role.
 CAPABILITY_ACTIONS: dict[str, frozenset[str]] = {
-    # executor._create: CreateModelCard, DescribeModelCard; then Effects.settle shares it.
+    # jobs/authoring.py create: CreateModelCard, DescribeModelCard; then Effects.settle shares it.
     "create": frozenset({CREATE, DESCRIBE}),
-    # executor._edit: describe, UpdateModelCard (content), describe.
+    # jobs/authoring.py edit: describe, UpdateModelCard (content), describe.
     "edit": frozenset({DESCRIBE, UPDATE}),
     # ModelCards.transition: describe, UpdateModelCard (status), describe; settle shares.
     "submit": frozenset({DESCRIBE, UPDATE}),
@@ -106,21 +107,21 @@ CAPABILITY_ACTIONS: dict[str, frozenset[str]] = {
     "reject": frozenset({DESCRIBE, UPDATE}),
     # transition to Archived; Effects.settle revokes every share.
     "archive": frozenset({DESCRIBE, UPDATE}) | UNSHARE,
-    # executor._delete: describe, unshare_card, DeleteModelCard.
+    # jobs/authoring.py delete: describe, unshare_card, DeleteModelCard.
     "delete": frozenset({DESCRIBE, DELETE}) | UNSHARE,
     # Re-queues a dead-lettered job, which then runs as its own person's role: no AWS call.
     "retry": frozenset(),
-    # automation_role_arn: Reconciler.tick lists the cards; executor._observe describes one
+    # automation_role_arn: Reconciler.tick lists the cards; jobs/observe.py describes one
     # and settles whatever status it has (shares forward, or revokes when Archived).
     "observe": frozenset({LIST_CARDS, DESCRIBE}) | UNSHARE,
-    # executor._export, as Governance.role_for(user, EXPORT) (implicit: the first role):
+    # jobs/export.py, as Governance.role_for(user, EXPORT) (implicit: the first role):
     # describe the card, CreateModelCardExportJob (a retried job gets ConflictException and
     # finds its export with ListModelCardExportJobs), poll DescribeModelCardExportJob.
     # SageMaker writes the PDF under the export prefix with the caller's permissions
     # (s3:PutObject); ModelCards.presigned_get signs the download link with the role
     # (s3:GetObject).
     "export": frozenset({DESCRIBE}) | EXPORT_ONLY,
-    # executor._diff, as Governance.reader_role (the first role): describes the versions.
+    # jobs/diff.py, as Governance.reader_role (the first role): describes the versions.
     "diff": frozenset({DESCRIBE}),
 }
 # Capabilities every mapped person has whatever their roles' `can` say, so every governance
@@ -616,7 +617,7 @@ def test_user_roles_need_a_slack_user_source_identity(path: Path) -> None:
 
 def test_invitation_role_admits_slack_users_and_the_automation() -> None:
     # StageShares.share_card accepts invitations as the acting person, and the automation
-    # role shares too (executor._observe), so both kinds of source identity come here.
+    # role shares too (jobs/observe.py), so both kinds of source identity come here.
     (statement,) = statements(load(IAM / "stage-invitation-role.trust.json"))
     assert statement["Condition"] == {
         "StringLike": {"sts:SourceIdentity": [*SLACK_USER_PATTERNS, "${AutomationSourceIdentity}"]}
@@ -842,9 +843,9 @@ def test_registry_template_only_decides_central_model_packages() -> None:
     describe = by_action["sagemaker:DescribeModelPackage"]
     assert "Condition" not in describe
     update = by_action["sagemaker:UpdateModelPackage"]
-    # Only to the statuses a card decision sets (executor._PACKAGE_STATUS).
+    # Only to the statuses a card decision sets (bot/worker/jobs/transitions.py PACKAGE_STATUS).
     assert set(condition_values(update, "sagemaker:ModelApprovalStatus")) == {
-        str(s) for s in _PACKAGE_STATUS.values()
+        str(s) for s in PACKAGE_STATUS.values()
     }
     assert list(update["Condition"]) == ["StringEquals"]
     package = f"arn:aws:sagemaker:us-east-1:{GOV.central_account}:model-package/churn/3"
@@ -936,7 +937,7 @@ def _own_calls(before: int) -> list[dict[str, Any]]:
 
 
 def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[ExportSeen]:
-    """The calls executor.py and effects.py make for each job, as each person's role; PDF
+    """The calls bot/worker/jobs/ and effects.py make for each job, as each person's role; PDF
     exports, diffs and the registry link run through JobExecutor itself."""
     gov = world.gov
     cards = ModelCards(sessions, export_poll=0.0, sleep=lambda _s: None)
@@ -960,12 +961,12 @@ def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[Expor
         return Actor(user, role.role_arn)
 
     def decide(who: Actor, action: Action, reason: str = "") -> str:
-        """executor._transition for approve / reject: the status, then the model package."""
+        """jobs/transitions.py for approve / reject: the status, then the model package."""
         outcome = cards.transition(who, "churn", action)
         assert outcome.changed
         change = Change(outcome.card, outcome.previous, who.user_id, reason, str(action))
         job = Job(JobKind(str(action)), who.user_id, "churn", {"reason": reason})
-        return executor._sync_registry(job, who, action, change)
+        return executor._transitions.sync_registry(job, who, action, change)
 
     lead, ds = actor("U0LEAD", Action.CREATE), actor("U0DS", Action.SUBMIT)
     mle, approver = actor("U0MLE", Action.EDIT), actor("U0APPR", Action.APPROVE)

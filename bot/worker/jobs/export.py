@@ -1,0 +1,117 @@
+"""`/modelcard export`: a PDF of the card's latest version and a link to it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from bot.authz import Authorizer
+from bot.aws.cards import ModelCards
+from bot.domain.status import Action, CardStatus
+from bot.errors import InputError
+from bot.governance import Governance
+from bot.jobs import Job, JobKind
+from bot.outbox import Outbox
+from bot.slack.messages.export import ExportLink, export_blocks, export_text
+from bot.slack.notifier import SlackNotifier
+from bot.store.audit import AuditEvent, AuditLog
+from bot.store.cards import CardState
+from bot.worker.jobs.claims import release_claim
+
+log = logging.getLogger("modelcard_bot.worker")
+
+
+EXPORT_LINK_SECONDS = 3600
+
+
+def export_job_name(card: str, job_id: str) -> str:
+    """The export job's name: the same for every attempt of one job (so a retry finds it)."""
+    return f"{card[:38]}-{job_id[:24]}"
+
+
+class Exports:
+    def __init__(
+        self,
+        governance: Governance,
+        authz: Authorizer,
+        cards: ModelCards,
+        state: CardState,
+        audit: AuditLog,
+        notifier: SlackNotifier,
+        outbox: Outbox,
+    ) -> None:
+        self._gov = governance
+        self._authz = authz
+        self._cards = cards
+        self._state = state
+        self._audit = audit
+        self._notifier = notifier
+        self._outbox = outbox
+
+    def handlers(self) -> Mapping[JobKind, Callable[[Job], None]]:
+        return {JobKind.EXPORT: self.export}
+
+    def export(self, job: Job) -> None:
+        """PDF of the card's latest version: a private link, and for an Approved card the
+        same link posted once (per version) in the channel of the Approved stage."""
+        actor = self._authz.actor(job.user, Action.EXPORT, job.card)
+        target = self._gov.export_s3_uri
+        if not target:
+            raise InputError(
+                f"PDF export of `{job.card}` is not configured: an admin must set "
+                "`export_s3_uri: s3://BUCKET/PREFIX` in the governance file."
+            )
+        record = self._cards.describe(actor, job.card)
+        export = self._cards.export_pdf(
+            actor, record.name, export_job_name(record.name, job.id), target, record.version
+        )
+        version = export.version or record.version
+        if export.status != "Completed" or not export.artifact_uri:
+            reason = export.failure or f"the export job ended {export.status or 'without a file'}"
+            self._audit.record(
+                AuditEvent(
+                    actor=job.user,
+                    action="export",
+                    card=job.card,
+                    result="failed",
+                    detail=f"v{version}: {reason}"[:500],
+                )
+            )
+            release_claim(self._outbox, job)
+            self._notifier.reply(
+                job,
+                f":x: The PDF export of model card `{job.card}` (v{version}) failed: "
+                f"{reason[:500]}. Try again with `/modelcard export {job.card}`; if it fails "
+                "again, ask an admin to check the export bucket and the export job in the "
+                "SageMaker console.",
+            )
+            return
+        url = self._cards.presigned_get(actor, export.artifact_uri, EXPORT_LINK_SECONDS)
+        link = ExportLink(
+            card=record.name,
+            version=version,
+            status=str(record.status),
+            url=url,
+            expires_minutes=EXPORT_LINK_SECONDS // 60,
+            by=job.user,
+        )
+        self._notifier.reply(job, export_text(link), export_blocks(link))
+        posted = ""
+        stage = self._gov.stage_for_status(CardStatus.APPROVED)
+        if record.status is CardStatus.APPROVED and stage is not None:
+            self._notifier.post_once(
+                f"export:{record.name}:v{version}",
+                stage[1].channel,
+                export_text(link),
+                export_blocks(link, for_channel=True),
+            )
+            posted = f"; posted to stage {stage[0]}"
+        self._audit.record(
+            AuditEvent(
+                actor=job.user,
+                action="export",
+                card=job.card,
+                detail=f"v{version} {export.artifact_uri}{posted}"[:500],
+            )
+        )
+        release_claim(self._outbox, job)
