@@ -17,9 +17,10 @@ from bot.domain.status import Action, CardStatus
 from bot.errors import CardNotFound, InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
 from bot.slack.forms.reject import reject_modal
-from bot.slack.ids import APPROVE_ACTION, LIST_NEXT_ACTION, REJECT_ACTION
+from bot.slack.ids import ADMIN_DELETE_ACTION, APPROVE_ACTION, LIST_NEXT_ACTION, REJECT_ACTION
 from bot.slack.messages.cards import parse_list_page
-from handlers.commands import ADMIN_DELETE_ACTION, list_reply, queue_transition
+from handlers.commands.decisions import queue_transition
+from handlers.commands.reading import list_reply
 from handlers.common import WebDeps, deps, enqueue, reply_later, with_channel
 
 

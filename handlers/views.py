@@ -17,7 +17,7 @@ from bot.slack.forms.create import create_errors, create_values
 from bot.slack.forms.edit import apply_edit, edit_errors
 from bot.slack.forms.fields import parse_metadata
 from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
-from handlers.commands import queue_transition
+from handlers.commands.decisions import queue_transition
 from handlers.common import deps, enqueue, reply_later
 
 

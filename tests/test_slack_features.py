@@ -10,9 +10,15 @@ import pytest
 
 from bot.domain.status import Action, CardStatus
 from bot.errors import CardNotFound
-from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW, LIST_NEXT_ACTION, REJECT_ACTION, REJECT_VIEW
+from bot.slack.ids import (
+    ADMIN_DELETE_ACTION,
+    APPROVE_ACTION,
+    EDIT_VIEW,
+    LIST_NEXT_ACTION,
+    REJECT_ACTION,
+    REJECT_VIEW,
+)
 from bot.store.cards import CardSnapshot
-from handlers.commands import ADMIN_DELETE_ACTION
 from tests import moto_shim
 from tests.slack_helpers import (
     ADMIN,

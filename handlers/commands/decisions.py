@@ -1,0 +1,82 @@
+"""submit, approve, reject, archive: shared with the buttons and the reject form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.web import WebClient
+
+from bot.domain.status import Action, plan_transition
+from bot.errors import InputError
+from bot.gatekeeper import Gatekeeper
+from bot.jobs import Job, JobKind
+from bot.slack.command_line import CommandLine
+from handlers.commands.base import Reply, Subcommand, card_name, known_card, say
+from handlers.common import WebDeps, enqueue, transition_key
+
+_TRANSITIONS = {
+    "submit": (JobKind.SUBMIT, Action.SUBMIT, "Submitting `{}` for review…"),
+    "approve": (JobKind.APPROVE, Action.APPROVE, "Approving `{}`…"),
+    "reject": (JobKind.REJECT, Action.REJECT, "Rejecting `{}`…"),
+    "archive": (JobKind.ARCHIVE, Action.ARCHIVE, "Archiving `{}`…"),
+}
+
+
+def queue_transition(
+    d: WebDeps,
+    kind: JobKind,
+    action: Action,
+    user: str,
+    name: str,
+    *,
+    reason: str = "",
+    response_url: str = "",
+    channel: str = "",
+) -> str:
+    """Shared by commands, buttons and the reject modal; returns the answer to show."""
+    d.authz.actor(user, action, name)
+    snapshot = known_card(d, name)
+    if plan_transition(name, action, snapshot.status) is None:
+        return f"Model card `{name}` is already {snapshot.status}; nothing to do."
+    gates = Gatekeeper(d.gov)
+    cached = d.state.content(name) if gates.required(action) else None
+    if cached is not None:  # not loaded yet: the worker checks against AWS
+        gates.check(name, action, json.loads(cached))
+    job = Job(
+        kind=kind,
+        user=user,
+        card=name,
+        args={"reason": reason} if reason else {},
+        reply_to=response_url,
+        channel=channel,
+    )
+    if not enqueue(d, job, transition_key(d, kind, name, user), ttl=3600):
+        return f"Model card `{name}` already has a decision or move in progress."
+    return ""
+
+
+def transition(sub: str) -> Subcommand:
+    kind, action, busy = _TRANSITIONS[sub]
+
+    def run(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
+        usage = "/modelcard reject NAME REASON" if sub == "reject" else f"/modelcard {sub} NAME"
+        name = card_name(line, usage)
+        reason = " ".join(line.args[1:]).strip()
+        if sub == "reject" and len(reason) < 3:
+            raise InputError(f"Say why model card `{name}` is rejected: `{usage}`")
+        if len(reason) > 1000:
+            raise InputError(f"Keep the reason for `{name}` under 1,000 characters.")
+        refusal = queue_transition(
+            d,
+            kind,
+            action,
+            body["user_id"],
+            name,
+            reason=reason,
+            response_url=body.get("response_url", ""),
+            channel=body.get("channel_id", ""),
+        )
+        return say(refusal or f":hourglass_flowing_sand: {busy.format(name)}")
+
+    return run
