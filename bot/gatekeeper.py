@@ -10,7 +10,7 @@ from bot.domain.gates import gate_refusal, missing_fields
 from bot.domain.status import Action, CardStatus
 from bot.errors import GateClosed
 from bot.governance import Governance
-from bot.slack.modals import form_fields
+from bot.slack.forms.edit import form_fields
 
 # The status each gated action moves a card into, and how a refusal words it.
 GATED_ACTIONS: Mapping[Action, tuple[CardStatus, str]] = {

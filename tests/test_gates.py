@@ -15,7 +15,7 @@ from bot.domain.status import Action
 from bot.errors import ConfigError, GateClosed
 from bot.gatekeeper import Gatekeeper
 from bot.governance import load_governance, parse_governance
-from bot.slack.modals import form_fields
+from bot.slack.forms.edit import form_fields
 from tests.conftest import EXAMPLE_CONFIG
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.domain.status import Action
-from bot.slack.blocks import APPROVE_ACTION
+from bot.slack.ids import APPROVE_ACTION
 from tests import moto_shim
 from tests.aws_fixtures import AwsWorld
 from tests.gov_override import governed

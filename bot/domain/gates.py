@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from bot.domain.content import load_schema
+from bot.domain.schema import load_schema
 
 
 def is_empty(value: Any) -> bool:
