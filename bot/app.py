@@ -26,15 +26,14 @@ from slack_sdk.web import WebClient
 from bot.authz import Authorizer
 from bot.aws import Actor, ModelCards, RoleSessions, StageShares
 from bot.governance import Governance, load_governance
-from bot.jobs import Job
 from bot.logs import configure_logging
 from bot.outbox import Outbox
 from bot.settings import Settings
-from bot.slack.block_kit import section
 from bot.slack.notifier import SlackNotifier
-from bot.store import AuditEvent, AuditLog, CardState, Keys
+from bot.store import AuditLog, CardState, Keys
 from bot.web import SlackGuard
 from bot.worker.executor import JobExecutor
+from bot.worker.outcomes import DeadLetters
 from bot.worker.process import WorkerProcess
 from bot.worker.reconciler import EventConsumer, Reconciler
 from bot.worker.runner import Worker
@@ -182,36 +181,12 @@ def build_worker(
         automation=_automation(core),
     )
 
-    def on_dead(job: Job, reason: str) -> None:
-        core.outbox.bury(job, reason)
-        core.audit.record(
-            AuditEvent(
-                actor=job.user,
-                action=str(job.kind),
-                card=job.card,
-                result="dead",
-                detail=reason[:500],
-            )
-        )
-        text = (
-            f":rotating_light: Job {job.kind} for `{job.card or '-'}` by {job.user or 'the bot'} "
-            f"failed: {reason[:500]}. Retry with `/modelcard admin retry`."
-        )
-        if core.gov.ops_channel:
-            notifier.post_once(f"dead:{job.id}", core.gov.ops_channel, text, [section(text)])
-        if job.user:
-            notifier.reply(
-                job,
-                f":x: Your {job.kind} of `{job.card}` could not be completed: {reason[:300]}. "
-                "An admin has been told.",
-            )
-
     return Worker(
         core.outbox,
         executor,
         consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
         reclaim_idle=core.settings.modelcard_reclaim_seconds,
-        on_dead=on_dead,
+        on_dead=DeadLetters(core.outbox, core.audit, notifier, core.gov.ops_channel),
     )
 
 

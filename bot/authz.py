@@ -15,6 +15,16 @@ from bot.store.cards import CardState
 DECISIONS = frozenset({Action.APPROVE, Action.REJECT})
 
 
+def not_mapped_text(user_id: str, verb: str, card: str = "") -> str:
+    """The refusal for a person with no governance role (plain text: escape it for mrkdwn)."""
+    subject = f" `{card[:80]}`" if card else " model cards"
+    return (
+        f"You cannot {verb}{subject}: your Slack user ({user_id[:30]}) is not mapped to a "
+        "governance role. Ask a modelcard-bot admin to add you under `users` in the "
+        "governance file."
+    )
+
+
 class Authorizer:
     def __init__(self, governance: Governance, state: CardState) -> None:
         self._gov = governance
@@ -24,11 +34,7 @@ class Authorizer:
         """The person's acting identity for `action`, or NotAllowed saying whom to ask."""
         subject = f" `{card}`" if card else " model cards"
         if not self._gov.is_mapped(user_id):
-            raise NotAllowed(
-                f"You cannot {action}{subject}: your Slack user ({user_id}) is not mapped to a "
-                "governance role. Ask a modelcard-bot admin to add you under `users` in the "
-                "governance file."
-            )
+            raise NotAllowed(not_mapped_text(user_id, str(action), card))
         role = self._gov.role_for(user_id, action)
         if role is None:
             mine = ", ".join(self._gov.roles_of(user_id))

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 
 class ModelCardBotError(Exception):
-    """Base of every error the bot raises on purpose; `str(err)` is safe to show a user."""
+    """Base of every error the bot raises on purpose; `str(err)` is a sentence a person can
+    act on, in plain text that may quote what they typed: escape it before it becomes mrkdwn
+    (`bot.slack.text.refusal`)."""
 
 
 class ConfigError(ModelCardBotError):

@@ -19,6 +19,7 @@ from bot.jobs import Job, JobKind
 from bot.slack.forms.reject import reject_modal
 from bot.slack.ids import ADMIN_DELETE_ACTION, APPROVE_ACTION, LIST_NEXT_ACTION, REJECT_ACTION
 from bot.slack.messages.cards import parse_list_page
+from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
 from handlers.commands.reading import list_reply
 from handlers.common import WebDeps, deps, enqueue, reply_later, with_channel
@@ -42,7 +43,7 @@ def _refuse(d: WebDeps, body: dict[str, Any], text: str) -> None:
     reply_later(
         d,
         body["user"]["id"],
-        f":warning: {text}",
+        refusal(text),
         response_url=where["response_url"],
         channel=where["channel"],
     )

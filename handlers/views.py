@@ -17,6 +17,7 @@ from bot.slack.forms.create import create_errors, create_values
 from bot.slack.forms.edit import apply_edit, edit_errors
 from bot.slack.forms.fields import parse_metadata
 from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
+from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
 from handlers.common import deps, enqueue, reply_later
 
@@ -128,7 +129,7 @@ def handle_reject_reason(ack: Ack, body: dict[str, Any], context: BoltContext) -
         return
     ack()
     if answer:
-        reply_later(d, user, f":warning: {answer}", channel=_channel(body))
+        reply_later(d, user, refusal(answer), channel=_channel(body))
 
 
 def register(app: App) -> None:

@@ -18,10 +18,12 @@ from bot.slack.block_kit import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,
     MAX_BUTTON_VALUE,
+    MAX_MESSAGE_TEXT,
     MAX_MODAL_TITLE,
     MAX_PLAIN_TEXT_INPUT,
     MAX_PRIVATE_METADATA,
     MAX_SECTION_TEXT,
+    text_size,
 )
 from bot.slack.forms.create import create_modal, create_values
 from bot.slack.forms.edit import EVALUATION_NOTES_KEY, apply_edit, edit_modal, edit_updates
@@ -343,20 +345,28 @@ def test_card_blocks_adversarial():
 
 
 def test_card_list_page_of_40_long_cards_fits():
+    """40 long cards hold more text than one Slack message takes (12,000 characters): the
+    page shows those that fit and Next page continues after the last one shown."""
     cards = [evil_card(i) for i in range(40)]
     blocks = card_list_blocks(
         cards, status="Draft", total=1234, next_cursor=cards[-1].name, region=REGION
     )
     check_blocks(blocks)
+    assert text_size(blocks) <= MAX_MESSAGE_TEXT
     text = texts(blocks)
-    for card in cards:
-        assert console_url(REGION, card.name) in text
+    shown = [card for card in cards if console_url(REGION, card.name) in text]
+    assert 20 < len(shown) < 40
+    assert shown == cards[: len(shown)]
+    assert f"and {40 - len(shown)} more on this page not shown" in text
     assert "1234" in text
     [row] = actions(blocks)
     [button] = row["elements"]
     assert button["action_id"] == LIST_NEXT_ACTION
-    assert json.loads(button["value"]) == {"s": "Draft", "a": cards[-1].name}
-    assert parse_list_page(button["value"]) == ("Draft", cards[-1].name)
+    assert json.loads(button["value"]) == {"s": "Draft", "a": shown[-1].name}
+    assert parse_list_page(button["value"]) == ("Draft", shown[-1].name)
+    short = [evil_card(i, name=f"c{i}") for i in range(20)]
+    page = card_list_blocks(short, status=None, total=40, next_cursor="c19", region=REGION)
+    assert parse_list_page(actions(page)[0]["elements"][0]["value"]) == (None, "c19")
 
 
 def test_card_list_never_exceeds_50_blocks():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.authz import not_mapped_text
 from bot.domain.diff import ChangeKind, FieldChange, compare, diff_content, render_value
 from bot.slack.messages.diff import DiffVersion, diff_blocks, diff_text
 from bot.slack.messages.export import ExportLink, export_blocks, export_text
 from bot.slack.messages.help import help_blocks, help_text
-from bot.slack.text import escape, not_mapped_text
+from bot.slack.text import escape
 from tests.test_blocks import assert_mrkdwn_safe, check_blocks, texts
 
 V1: dict[str, Any] = {

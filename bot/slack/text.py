@@ -114,11 +114,11 @@ def status_label(status: object) -> str:
     return f"{_STATUS_ICONS.get(text, '')} `{inline(text, 40)}`".strip()
 
 
-def not_mapped_text(user_id: str, verb: str, card: str = "") -> str:
-    """The refusal for a person with no governance role (as the Authorizer words it)."""
-    subject = f" `{inline(card, 80)}`" if card else " model cards"
-    return (
-        f"You cannot {verb}{subject}: your Slack user ({inline(user_id, 30)}) is not mapped to a "
-        "governance role. Ask a modelcard-bot admin to add you under `users` in the "
-        "governance file."
-    )
+def refusal(err: object) -> str:
+    """A refusal as mrkdwn: `:warning:` and the error's text, escaped.
+
+    Errors are plain text that may quote what a person typed (a card name holding
+    `<!channel>`, an option, a content value), so every refusal that reaches Slack goes
+    through here; `response_action: errors` under a form field is plain text and does not.
+    """
+    return f":warning: {escape(str(err))}"

@@ -18,16 +18,17 @@ from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
 from bot.slack.notifier import SlackNotifier
-from bot.store.audit import AuditEvent, AuditLog
+from bot.slack.text import refusal
+from bot.store.audit import AuditLog
 from bot.store.cards import CardState
 from bot.worker.effects import Effects
 from bot.worker.jobs.authoring import Authoring
-from bot.worker.jobs.claims import release_claim
 from bot.worker.jobs.diff import Diffs
 from bot.worker.jobs.export import Exports
 from bot.worker.jobs.observe import Observer
 from bot.worker.jobs.slack_only import SlackOnly
 from bot.worker.jobs.transitions import Transitions
+from bot.worker.outcomes import job_event, release_claim
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -93,15 +94,6 @@ class JobExecutor:
 
     def _fail(self, job: Job, err: ModelCardBotError) -> None:
         log.info("job refused", extra={"job": job.id, "kind": job.kind, "card": job.card})
-        self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action=str(job.kind),
-                card=job.card,
-                result="refused",
-                detail=str(err)[:500],
-                request_id=getattr(err, "request_id", ""),
-            )
-        )
+        self._audit.record(job_event(job, "refused", str(err), getattr(err, "request_id", "")))
         release_claim(self._outbox, job)
-        self._notifier.reply(job, f":warning: {err}")
+        self._notifier.reply(job, refusal(err))

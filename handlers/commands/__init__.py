@@ -15,7 +15,7 @@ from bot.errors import ModelCardBotError
 from bot.slack.block_kit import section
 from bot.slack.command_line import parse
 from bot.slack.messages.help import help_blocks
-from bot.slack.text import clip, escape
+from bot.slack.text import clip, escape, refusal
 from handlers.commands import admin, authoring, decisions, reading, reports
 from handlers.commands.base import Subcommand, say
 from handlers.common import deps
@@ -56,7 +56,7 @@ def handle_modelcard(
             return
         ack(**run(d, line, body, client))
     except ModelCardBotError as err:
-        ack(**say(f":warning: {err}"))
+        ack(**say(refusal(err)))
 
 
 def register(app: App) -> None:

@@ -6,11 +6,12 @@ from typing import Any
 
 from slack_sdk.web import WebClient
 
+from bot.authz import not_mapped_text
 from bot.domain.status import Action
 from bot.errors import InputError, NotAllowed
 from bot.jobs import Job, JobKind
 from bot.slack.command_line import CommandLine
-from bot.slack.text import clip, escape, not_mapped_text
+from bot.slack.text import clip
 from handlers.commands.base import Reply, card_name, known_card, say
 from handlers.common import WebDeps, enqueue
 
@@ -59,7 +60,7 @@ def diff(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient)
     for text in versions:
         number = text.lower().removeprefix("v")
         if not number.isdigit() or len(number) > 6 or int(number) < 1:
-            shown = escape(clip(text, 20))
+            shown = clip(text, 20)
             raise InputError(
                 f"`{shown}` is not a version of `{name}`: versions are numbers from 1 "
                 f"(see `/modelcard history {name}`)."

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.slack.block_kit import (
     MAX_BUTTON_VALUE,
     Blocks,
+    bound,
     context,
     plain,
     section,
@@ -64,7 +65,9 @@ def approval_request_blocks(
     blocks.append(
         {"type": "actions", "block_id": "modelcard_review", "elements": [approve, reject]}
     )
-    return blocks
+    return bound(
+        blocks, "see the card in the SageMaker console.", head=1, tail=1
+    )  # keeps the buttons
 
 
 def approval_decided_blocks(
@@ -90,4 +93,6 @@ def approval_decided_blocks(
     blocks: Blocks = [section(f"{icon} Review closed.")]
     blocks += summary_blocks(card, region)
     blocks.append(context(outcome))
-    return blocks
+    return bound(
+        blocks, "see the card in the SageMaker console.", head=1, tail=1
+    )  # keeps who decided

@@ -10,7 +10,9 @@ from bot.errors import InputError
 from bot.slack.block_kit import (
     MAX_BLOCKS,
     MAX_BUTTON_VALUE,
+    MAX_MESSAGE_TEXT,
     Blocks,
+    bound,
     context,
     line_sections,
     pack_lines,
@@ -28,6 +30,9 @@ from bot.slack.text import (
 )
 from bot.store.audit import AuditEvent
 from bot.store.cards import CardSnapshot
+
+_CARD_HINT = "see the card in the SageMaker console."
+_LIST_HINT = "narrow the list with `/modelcard list STATUS`."
 
 
 def _people(card: CardSnapshot) -> list[tuple[str, str]]:
@@ -76,7 +81,7 @@ def card_blocks(
             for stage, account, access in shares
         ]
         blocks += line_sections(["*Shared with*", *lines], 3)
-    return blocks
+    return bound(blocks, _CARD_HINT)
 
 
 def list_page_value(status: str | None, cursor: str) -> str:
@@ -118,10 +123,13 @@ def card_list_blocks(
         f"{inline(card.owner, 100) or '_no owner_'}"
         for card in cards
     ]
-    body, shown = pack_lines(lines, MAX_BLOCKS - 3)
+    body, shown = pack_lines(_within(lines, MAX_MESSAGE_TEXT - 1000), MAX_BLOCKS - 3)
     blocks: Blocks = [section(title), *body]
     if shown < len(cards):
-        blocks.append(context(f"and {len(cards) - shown} more on this page not shown"))
+        # The next page starts after the last card shown, so none is skipped.
+        next_cursor = cards[shown - 1].name if shown else next_cursor
+        left = len(cards) - shown
+        blocks.append(context(f"and {left} more on this page not shown; Next page shows them"))
     value = list_page_value(status, next_cursor) if next_cursor else ""
     if value and len(value) <= MAX_BUTTON_VALUE:
         button = {
@@ -131,7 +139,19 @@ def card_list_blocks(
             "value": value,
         }
         blocks.append({"type": "actions", "elements": [button]})
-    return blocks
+        return bound(blocks, _LIST_HINT, head=1, tail=1)
+    return bound(blocks, _LIST_HINT, head=1)
+
+
+def _within(lines: Sequence[str], budget: int) -> list[str]:
+    """The leading `lines` whose text fits in `budget` characters."""
+    kept: list[str] = []
+    for line in lines:
+        budget -= min(len(line), 1000) + 1
+        if budget < 0:
+            break
+        kept.append(line)
+    return kept
 
 
 def history_blocks(
@@ -154,12 +174,16 @@ def history_blocks(
         version_lines.append(line)
     blocks += line_sections(version_lines, 10)
     shown_events = list(events)[-40:]
-    event_lines = ["*Audit trail*"] if shown_events else ["_No audit entries yet._"]
+    heading = ["*Audit trail*"] if shown_events else ["_No audit entries yet._"]
     if len(events) > len(shown_events):
-        event_lines.append(f"_{len(events) - len(shown_events)} older entries not shown_")
-    event_lines += [event_line(event, with_card=False) for event in shown_events]
-    blocks += line_sections(event_lines, MAX_BLOCKS - len(blocks))
-    return blocks
+        heading.append(f"_{len(events) - len(shown_events)} older entries not shown_")
+    blocks += line_sections(heading, 1)
+    kept = len(blocks)
+    blocks += line_sections(
+        [event_line(event, with_card=False) for event in shown_events], MAX_BLOCKS - kept
+    )
+    # Newest last, so a history too long for one message loses its oldest entries.
+    return bound(blocks, "older entries are left out; the newest follow.", head=kept, fill="end")
 
 
 def event_line(event: AuditEvent, *, with_card: bool, region: str = "") -> str:
@@ -188,4 +212,4 @@ def shares_blocks(card: str, shares: Sequence[tuple[str, str, str, str]]) -> Blo
         f"{inline(status, 40)}"
         for stage, account, access, status in shares
     ]
-    return line_sections(lines, MAX_BLOCKS)
+    return bound(line_sections(lines, MAX_BLOCKS), "see the card's shares in the RAM console.")

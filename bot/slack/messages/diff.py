@@ -9,7 +9,7 @@ from bot.domain.diff import ChangeKind, FieldChange, SectionChange, render_value
 from bot.slack.block_kit import (
     MAX_BLOCKS,
     Blocks,
-    context,
+    bound,
     line_sections,
     pack_lines,
     section,
@@ -39,6 +39,7 @@ _KIND_WORDS: Mapping[ChangeKind, str] = {
     ChangeKind.CHANGED: "changed",
 }
 _MAX_DIFF_LINES = 80
+_DIFF_HINT = "compare fewer versions, e.g. `/modelcard diff NAME V1 V2`."
 
 
 def _who(row: DiffVersion | None) -> str:
@@ -96,7 +97,7 @@ def diff_blocks(
         blocks += line_sections(["*Versions in this diff*", *made[-20:]], 3)
     if not sections:
         blocks.append(section("_No content change between these versions._"))
-        return blocks
+        return bound(blocks, _DIFF_HINT, head=1)
     lines: list[str] = []
     for found in sections:
         who = sorted({_who(by_version.get(v)) for v in found.versions})
@@ -109,7 +110,4 @@ def diff_blocks(
     shown = lines[:_MAX_DIFF_LINES]
     packed, count = pack_lines(shown, MAX_BLOCKS - len(blocks) - 1)
     blocks += packed
-    left = len(lines) - count
-    if left > 0:
-        blocks.append(context(f"{left} more line(s) not shown; compare fewer versions."))
-    return blocks
+    return bound(blocks, _DIFF_HINT, head=1, hidden=len(lines) - count)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.slack.block_kit import (
     MAX_SECTION_TEXT,
     Blocks,
+    bound,
     context,
     section,
 )
@@ -61,4 +62,4 @@ def export_blocks(link: ExportLink, *, for_channel: bool = False) -> Blocks:
     )
     if for_channel and link.by:
         note = f"Exported {by(link.by)}. " + note
-    return [section(f"{title}\n{download}"), context(note)]
+    return bound([section(f"{title}\n{download}"), context(note)], "the link is in the text.")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.slack.block_kit import (
     Blocks,
+    bound,
     context,
     header,
     section,
@@ -84,7 +85,7 @@ def help_blocks() -> Blocks:
     blocks.append(
         context("Anyone may show, list, history, shares and help; other commands need a role.")
     )
-    return blocks
+    return bound(blocks, "each command also answers `/modelcard help`.", head=1)
 
 
 def help_text() -> str:

@@ -9,6 +9,7 @@ from bot.domain.status import CardStatus
 from bot.slack.block_kit import (
     MAX_SECTION_TEXT,
     Blocks,
+    bound,
     context,
     section,
 )
@@ -66,7 +67,7 @@ def stage_notification_blocks(move: StageMove) -> Blocks:
     if why:
         blocks.append(section(why))
     blocks.append(context(who))
-    return blocks
+    return bound(blocks, "see the card in the SageMaker console.", head=1, tail=1)
 
 
 def notification_text(move: StageMove) -> str:

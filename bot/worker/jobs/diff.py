@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
+from bot.authz import not_mapped_text
 from bot.aws.cards import ModelCards
 from bot.aws.sessions import Actor
 from bot.domain.diff import compare, diff_content
@@ -13,7 +14,6 @@ from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.slack.messages.diff import DiffVersion, diff_blocks, diff_text
 from bot.slack.notifier import SlackNotifier
-from bot.slack.text import not_mapped_text
 from bot.store.cards import CardState
 
 log = logging.getLogger("modelcard_bot.worker")

@@ -14,9 +14,10 @@ from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
 from bot.slack.messages.export import ExportLink, export_blocks, export_text
 from bot.slack.notifier import SlackNotifier
+from bot.slack.text import inline
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardState
-from bot.worker.jobs.claims import release_claim
+from bot.worker.outcomes import release_claim
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -81,8 +82,8 @@ class Exports:
             self._notifier.reply(
                 job,
                 f":x: The PDF export of model card `{job.card}` (v{version}) failed: "
-                f"{reason[:500]}. Try again with `/modelcard export {job.card}`; if it fails "
-                "again, ask an admin to check the export bucket and the export job in the "
+                f"{inline(reason, 500)}. Try again with `/modelcard export {job.card}`; if it "
+                "fails again, ask an admin to check the export bucket and the export job in the "
                 "SageMaker console.",
             )
             return
