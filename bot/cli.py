@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 from bot.errors import ConfigError
 from bot.governance import describe_lifecycle, load_governance
@@ -24,53 +27,47 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _worker(args: argparse.Namespace) -> int:
-    import logging
-    import signal
-    import threading
-
-    from bot.app import build_core, build_worker_process
+def _serve(name: str, start: Callable[[], Callable[[threading.Event], None]], ready: str) -> int:
+    """Build what `start` builds (a bad config is a clear message and exit 1), then run it
+    until SIGTERM or SIGINT."""
     from bot.logs import configure_logging
-    from bot.settings import Settings
 
     configure_logging(logging.INFO)
     try:
-        process = build_worker_process(build_core(Settings()), consumers=args.consumers)
+        run = start()
     except ConfigError as err:
-        print(f"modelcard-bot worker: {err}", file=sys.stderr)
+        print(f"modelcard-bot {name}: {err}", file=sys.stderr)
         return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    print(f"modelcard-bot worker: {args.consumers} consumer(s) running; Ctrl-C to stop", flush=True)
-    process.run(stop)
+    print(f"modelcard-bot {name}: {ready}; Ctrl-C to stop", flush=True)
+    run(stop)
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    def start() -> Callable[[threading.Event], None]:
+        from bot.app import build_core, build_worker_process
+        from bot.settings import Settings
+
+        return build_worker_process(build_core(Settings()), consumers=args.consumers).run
+
+    return _serve("worker", start, f"{args.consumers} consumer(s) running")
 
 
 def _socket(args: argparse.Namespace) -> int:
-    import logging
-    import signal
-    import threading
+    def start() -> Callable[[threading.Event], None]:
+        from bot.app import build_core
+        from bot.settings import Settings
+        from bot.socket_mode import app_token, run_socket
 
-    from bot.app import build_core
-    from bot.logs import configure_logging
-    from bot.settings import Settings
-    from bot.socket_mode import app_token, run_socket
-
-    configure_logging(logging.INFO)
-    try:
         settings = Settings()
         app_token(settings)
         core = build_core(settings)
-    except ConfigError as err:
-        print(f"modelcard-bot socket: {err}", file=sys.stderr)
-        return 1
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    print("modelcard-bot socket: Socket Mode connecting; Ctrl-C to stop", flush=True)
-    run_socket(core, stop)
-    return 0
+        return lambda stop: run_socket(core, stop)
+
+    return _serve("socket", start, "Socket Mode connecting")
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -9,17 +9,20 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.status import Action
+
 
 class JobKind(StrEnum):
-    CREATE = "create"
-    EDIT = "edit"
-    SUBMIT = "submit"
-    APPROVE = "approve"
-    REJECT = "reject"
-    ARCHIVE = "archive"
-    DELETE = "delete"
+    # A job per governance action, spelled as the action (the worker re-authorizes it).
+    CREATE = Action.CREATE.value
+    EDIT = Action.EDIT.value
+    SUBMIT = Action.SUBMIT.value
+    APPROVE = Action.APPROVE.value
+    REJECT = Action.REJECT.value
+    ARCHIVE = Action.ARCHIVE.value
+    DELETE = Action.DELETE.value
     # A PDF of the card through CreateModelCardExportJob, answered with a presigned link.
-    EXPORT = "export"
+    EXPORT = Action.EXPORT.value
     # A readable diff between two versions of a card (args: v1, v2; both empty: the last two).
     DIFF = "diff"
     PUBLISH_HOME = "publish_home"

@@ -10,7 +10,7 @@ A section is a top-level key of the content.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -64,48 +64,36 @@ def diff_content(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldCh
 
 def _diff(old: Any, new: Any, path: str) -> Iterator[FieldChange]:
     if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for key in _keys(old, new):
-            sub = f"{path}.{key}" if path else str(key)
-            if key not in new:
-                yield from _leaves(old[key], sub, ChangeKind.REMOVED)
-            elif key not in old:
-                yield from _leaves(new[key], sub, ChangeKind.ADDED)
-            else:
-                yield from _diff(old[key], new[key], sub)
+        yield from _diff_items(old, new, lambda key: f"{path}.{key}" if path else str(key))
         return
     if isinstance(old, list) and isinstance(new, list):
-        yield from _diff_lists(old, new, path)
+        names_old, names_new = _names(old), _names(new)
+        if names_old is not None and names_new is not None:
+            # Named items (metrics, evaluations) are matched by name, not by position.
+            by_old = dict(zip(names_old, old, strict=True))
+            by_new = dict(zip(names_new, new, strict=True))
+            yield from _diff_items(by_old, by_new, lambda name: f"{path}[{name}]")
+        else:
+            yield from _diff_items(
+                dict(enumerate(old)), dict(enumerate(new)), lambda index: f"{path}[{index}]"
+            )
         return
     if old != new or type(old) is not type(new):
         yield FieldChange(path, ChangeKind.CHANGED, old, new)
 
 
-def _keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    return [*old, *(key for key in new if key not in old)]
-
-
-def _diff_lists(old: list[Any], new: list[Any], path: str) -> Iterator[FieldChange]:
-    names_old, names_new = _names(old), _names(new)
-    if names_old is not None and names_new is not None:
-        by_old = dict(zip(names_old, old, strict=True))
-        by_new = dict(zip(names_new, new, strict=True))
-        for name in [*names_old, *(n for n in names_new if n not in by_old)]:
-            sub = f"{path}[{name}]"
-            if name not in by_new:
-                yield from _leaves(by_old[name], sub, ChangeKind.REMOVED)
-            elif name not in by_old:
-                yield from _leaves(by_new[name], sub, ChangeKind.ADDED)
-            else:
-                yield from _diff(by_old[name], by_new[name], sub)
-        return
-    for index in range(max(len(old), len(new))):
-        sub = f"{path}[{index}]"
-        if index >= len(new):
-            yield from _leaves(old[index], sub, ChangeKind.REMOVED)
-        elif index >= len(old):
-            yield from _leaves(new[index], sub, ChangeKind.ADDED)
+def _diff_items(
+    old: Mapping[Any, Any], new: Mapping[Any, Any], path_of: Callable[[Any], str]
+) -> Iterator[FieldChange]:
+    """Each key of `old` then each new one of `new`, in order: removed, added or compared."""
+    for key in [*old, *(key for key in new if key not in old)]:
+        sub = path_of(key)
+        if key not in new:
+            yield from _leaves(old[key], sub, ChangeKind.REMOVED)
+        elif key not in old:
+            yield from _leaves(new[key], sub, ChangeKind.ADDED)
         else:
-            yield from _diff(old[index], new[index], sub)
+            yield from _diff(old[key], new[key], sub)
 
 
 def _names(items: list[Any]) -> list[str] | None:

@@ -23,7 +23,6 @@ def cross_checks(gov: Governance) -> Iterator[str]:
                 f"stages.{name}: stage names are 1-32 lowercase letters, digits and hyphens "
                 "(they name the RAM share)"
             )
-    seen_accounts: dict[str, str] = {}
     seen_status: dict[CardStatus, str] = {}
     for name, stage in gov.stages.items():
         if stage.account == gov.central_account:
@@ -31,12 +30,6 @@ def cross_checks(gov: Governance) -> Iterator[str]:
                 f"stages.{name}.account: {stage.account} is the central account; a stage "
                 "must be another account to share cards with"
             )
-        if stage.account in seen_accounts:
-            yield (
-                f"stages.{name}.account: {stage.account} is already the account of stage "
-                f"{seen_accounts[stage.account]!r}; each stage needs its own account"
-            )
-        seen_accounts.setdefault(stage.account, name)
         if stage.on_status == CardStatus.ARCHIVED:
             yield f"stages.{name}.on_status: Archived revokes shares; no stage can start there"
         if stage.on_status in seen_status:
@@ -50,6 +43,7 @@ def cross_checks(gov: Governance) -> Iterator[str]:
                 f"stages.{name}.invitation_role_arn: the role must be in the stage account "
                 f"{stage.account} to accept its invitations"
             )
+    yield from _own_accounts("stage", {name: stage.account for name, stage in gov.stages.items()})
     order = [CardStatus.DRAFT, CardStatus.PENDING_REVIEW, CardStatus.APPROVED]
     statuses = [s.on_status for s in gov.stages.values() if s.on_status in order]
     if statuses != sorted(statuses, key=order.index):
@@ -98,7 +92,6 @@ def _spoke_checks(gov: Governance) -> Iterator[str]:
             "spoke cards into the hub as this role"
         )
     stage_accounts = {stage.account: name for name, stage in gov.stages.items()}
-    seen: dict[str, str] = {}
     for name, spoke in gov.spokes.items():
         if not _SPOKE_RE.match(name):
             yield (
@@ -115,17 +108,25 @@ def _spoke_checks(gov: Governance) -> Iterator[str]:
                 f"spokes.{name}.account: {spoke.account} is the account of stage "
                 f"{stage_accounts[spoke.account]!r}; a spoke needs an account of its own"
             )
-        if spoke.account in seen:
-            yield (
-                f"spokes.{name}.account: {spoke.account} is already the account of spoke "
-                f"{seen[spoke.account]!r}; each spoke needs its own account"
-            )
-        seen.setdefault(spoke.account, name)
         if _arn_account(spoke.role_arn) != spoke.account:
             yield (
                 f"spokes.{name}.role_arn: the role must be in the spoke account "
                 f"{spoke.account}, where its cards live"
             )
+
+    yield from _own_accounts("spoke", {name: spoke.account for name, spoke in gov.spokes.items()})
+
+
+def _own_accounts(kind: str, accounts: dict[str, str]) -> Iterator[str]:
+    """Each stage (or spoke) needs an account no other one uses."""
+    seen: dict[str, str] = {}
+    for name, account in accounts.items():
+        if account in seen:
+            yield (
+                f"{kind}s.{name}.account: {account} is already the account of {kind} "
+                f"{seen[account]!r}; each {kind} needs its own account"
+            )
+        seen.setdefault(account, name)
 
 
 def _arn_account(arn: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.store.keys import Keys
+from bot.store.records import as_strings, known_values
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,11 @@ class AuditEvent:
     id: str = ""
 
     def to_fields(self) -> dict[str, str]:
-        return {k: str(v) for k, v in asdict(self).items() if k != "id"}
+        return as_strings(self, skip=frozenset({"id"}))
 
     @classmethod
     def from_entry(cls, entry_id: str, data: dict[str, str]) -> AuditEvent:
-        known = {f.name for f in fields(cls)} - {"id", "at"}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        values = known_values(cls, data, skip=frozenset({"id", "at"}))
         return cls(at=float(data.get("at", 0.0)), id=entry_id, **values)
 
 

@@ -4,11 +4,12 @@ Home answer from them without calling AWS."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.status import CardStatus
 from bot.store.keys import Keys
+from bot.store.records import as_strings, known_values
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,11 @@ class CardSnapshot:
         return [s for s in self.shared.split(",") if s]
 
     def to_hash(self) -> dict[str, str]:
-        return {key: str(value) for key, value in asdict(self).items()}
+        return as_strings(self)
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> CardSnapshot:
-        known = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        values = known_values(cls, data)
         values["status"] = CardStatus(values["status"])
         values["version"] = int(values.get("version", 1))
         values["updated_at"] = float(values.get("updated_at", 0.0))

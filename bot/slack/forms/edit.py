@@ -8,12 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.content import merge_sections
-from bot.slack.block_kit import (
-    Blocks,
-    context,
-    header,
-    section,
-)
+from bot.slack.block_kit import Blocks, context, header, section
 from bot.slack.forms.fields import (
     UNSET_RISK,
     card_metadata,

@@ -13,12 +13,7 @@ from typing import Any
 
 from bot.domain.content import RISK_RATINGS
 from bot.errors import InputError
-from bot.slack.block_kit import (
-    MAX_PLAIN_TEXT_INPUT,
-    MAX_PRIVATE_METADATA,
-    Blocks,
-    plain,
-)
+from bot.slack.block_kit import MAX_PLAIN_TEXT_INPUT, MAX_PRIVATE_METADATA, Blocks, plain
 from bot.slack.text import clip
 
 UNSET_RISK = "__unset__"  # risk option that removes the rating (a select cannot be cleared)

@@ -5,16 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.slack.block_kit import (
-    Blocks,
-    section,
-)
-from bot.slack.forms.fields import (
-    card_metadata,
-    modal,
-    text_input,
-    typed_text,
-)
+from bot.slack.block_kit import Blocks, section
+from bot.slack.forms.fields import card_metadata, modal, text_input, typed_text
 from bot.slack.ids import REJECT_VIEW
 from bot.slack.text import inline
 

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.slack.block_kit import (
-    MAX_BUTTON_VALUE,
-    Blocks,
-    bound,
-    context,
-    plain,
-    section,
-)
+from bot.slack.block_kit import MAX_BUTTON_VALUE, Blocks, bound, context, plain, section
 from bot.slack.ids import APPROVE_ACTION, REJECT_ACTION
 from bot.slack.messages.cards import summary_blocks
-from bot.slack.text import (
-    by,
-    clip,
-    inline,
-    mention,
-    slack_date,
-)
+from bot.slack.text import by, clip, inline, mention, slack_date
 from bot.store.cards import CardSnapshot
 
 

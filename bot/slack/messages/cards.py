@@ -20,14 +20,7 @@ from bot.slack.block_kit import (
     section,
 )
 from bot.slack.ids import LIST_NEXT_ACTION
-from bot.slack.text import (
-    card_link,
-    inline,
-    mention,
-    safe,
-    slack_date,
-    status_label,
-)
+from bot.slack.text import card_link, inline, mention, safe, slack_date, status_label
 from bot.store.audit import AuditEvent
 from bot.store.cards import CardSnapshot
 

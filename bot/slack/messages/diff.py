@@ -6,21 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.diff import ChangeKind, FieldChange, SectionChange, render_value
-from bot.slack.block_kit import (
-    MAX_BLOCKS,
-    Blocks,
-    bound,
-    line_sections,
-    pack_lines,
-    section,
-)
-from bot.slack.text import (
-    OUTSIDE_SLACK,
-    by,
-    inline,
-    slack_date,
-    status_label,
-)
+from bot.slack.block_kit import MAX_BLOCKS, Blocks, bound, line_sections, pack_lines, section
+from bot.slack.text import OUTSIDE_SLACK, by, inline, slack_date, status_label
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.slack.block_kit import (
-    MAX_SECTION_TEXT,
-    Blocks,
-    bound,
-    context,
-    section,
-)
-from bot.slack.text import (
-    by,
-    escape,
-    inline,
-    status_label,
-)
+from bot.slack.block_kit import MAX_SECTION_TEXT, Blocks, bound, context, section
+from bot.slack.text import by, escape, inline, status_label
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.slack.block_kit import (
-    Blocks,
-    bound,
-    context,
-    header,
-    section,
-)
-from bot.slack.text import (
-    escape,
-)
+from bot.slack.block_kit import Blocks, bound, context, header, section
+from bot.slack.text import escape
 
 _COMMANDS: Sequence[tuple[str, str, str]] = (
     (

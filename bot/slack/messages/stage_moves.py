@@ -6,22 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.status import CardStatus
-from bot.slack.block_kit import (
-    MAX_SECTION_TEXT,
-    Blocks,
-    bound,
-    context,
-    section,
-)
-from bot.slack.text import (
-    by,
-    card_link,
-    clip_mrkdwn,
-    inline,
-    safe,
-    slack_date,
-    status_label,
-)
+from bot.slack.block_kit import MAX_SECTION_TEXT, Blocks, bound, context, section
+from bot.slack.text import by, card_link, clip_mrkdwn, inline, safe, slack_date, status_label
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,7 @@ log = logging.getLogger("modelcard_bot.worker")
 
 
 TRANSITION_TARGETS = {action: target for action, (_sources, target) in TRANSITIONS.items()}
-TRANSITION_ACTIONS = {
-    JobKind.SUBMIT: Action.SUBMIT,
-    JobKind.APPROVE: Action.APPROVE,
-    JobKind.REJECT: Action.REJECT,
-    JobKind.ARCHIVE: Action.ARCHIVE,
-}
+TRANSITION_ACTIONS = {JobKind(action): action for action in TRANSITIONS}
 _DONE = {
     Action.SUBMIT: "submitted for review",
     Action.APPROVE: "approved",
