@@ -25,13 +25,19 @@ def approval_message(stack: Stack, card: str) -> dict:
     return next(m for m in stack.fake.messages("C0APPROVE") if card in json.dumps(m))
 
 
-def test_two_distinct_approvers_are_needed(stack: Stack) -> None:
-    stack.command("create twice --owner o --problem-type p", "U0LEAD")
+def under_review(stack: Stack, card: str, submitter: str) -> dict:
+    """Create `card` as U0LEAD and submit it as `submitter`; its approval request."""
+    stack.command(f"create {card} --owner o --problem-type p", "U0LEAD")
     stack.drain()
-    stack.command("submit twice", "U0DS")
+    stack.command(f"submit {card}", submitter)
     stack.drain()
+    return approval_message(stack, card)
 
-    stack.click(APPROVE_ACTION, "U0APPR", approval_message(stack, "twice"), "C0APPROVE")
+
+def test_two_distinct_approvers_are_needed(stack: Stack) -> None:
+    request = under_review(stack, "twice", "U0DS")
+
+    stack.click(APPROVE_ACTION, "U0APPR", request, "C0APPROVE")
     stack.drain()
     assert stack.card_status("twice") == "PendingReview"
     assert any("recorded (1 of 2)" in t for t in stack.ephemeral_texts("U0APPR"))
@@ -53,11 +59,8 @@ def test_two_distinct_approvers_are_needed(stack: Stack) -> None:
 
 
 def test_an_author_never_counts_as_an_approver(stack: Stack) -> None:
-    stack.command("create authored --owner o --problem-type p", "U0LEAD")
-    stack.drain()
-    stack.command("submit authored", "U0DSAP")
-    stack.drain()
-    stack.click(APPROVE_ACTION, "U0DSAP", approval_message(stack, "authored"), "C0APPROVE")
+    request = under_review(stack, "authored", "U0DSAP")
+    stack.click(APPROVE_ACTION, "U0DSAP", request, "C0APPROVE")
     stack.drain()
     assert any("four-eyes" in t for t in stack.ephemeral_texts("U0DSAP"))
     assert stack.card_status("authored") == "PendingReview"

@@ -83,6 +83,15 @@ def registry_calls() -> list[tuple[str, str | None]]:
     ]
 
 
+def assert_approval_leaves_the_package(stack: Stack, package: str) -> None:
+    """Submit and approve CARD: no registry call is made and the package keeps its status."""
+    submit_card(stack, CARD, user=DS)
+    moto_shim.clear_calls()
+    approve_card(stack, CARD, user=APPR)
+    assert registry_calls() == []
+    assert package_status(stack, package)["ModelApprovalStatus"] == "PendingManualApproval"
+
+
 def test_approve_sets_the_model_package_to_approved(stack: Stack, package: str) -> None:
     assert package_status(stack, package)["ModelApprovalStatus"] == "PendingManualApproval"
     card_naming(stack, package)
@@ -149,22 +158,14 @@ def test_failure_is_reported_and_the_card_stays_approved(stack: Stack) -> None:
 
 def test_card_without_a_model_package_is_unaffected(stack: Stack, package: str) -> None:
     create_card(stack, CARD)
-    submit_card(stack, CARD, user=DS)
-    moto_shim.clear_calls()
-    approve_card(stack, CARD, user=APPR)
-    assert registry_calls() == []
-    assert package_status(stack, package)["ModelApprovalStatus"] == "PendingManualApproval"
+    assert_approval_leaves_the_package(stack, package)
 
 
 @pytest.mark.parametrize("gov_changes", [{}])
 def test_registry_link_is_off_by_default(stack: Stack, package: str) -> None:
     assert stack.core.gov.registry.update_model_package is False
     card_naming(stack, package)
-    submit_card(stack, CARD, user=DS)
-    moto_shim.clear_calls()
-    approve_card(stack, CARD, user=APPR)
-    assert registry_calls() == []
-    assert package_status(stack, package)["ModelApprovalStatus"] == "PendingManualApproval"
+    assert_approval_leaves_the_package(stack, package)
 
 
 def test_a_replayed_approval_updates_the_package_once(
