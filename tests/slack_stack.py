@@ -49,20 +49,27 @@ def write_governance(aws: AwsWorld, path: Path) -> Path:
     return path
 
 
+def stack_settings(
+    aws: AwsWorld, redis_server: RedisServer, tmp_path: Path, slack_api_url: str, **extra: str
+) -> Settings:
+    """Settings of a test stack: the fake Slack, the test Redis, this governance file."""
+    return Settings(
+        slack_bot_token="xoxb-test-token",  # type: ignore[arg-type]
+        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+        slack_api_url=slack_api_url,
+        modelcard_config=write_governance(aws, tmp_path / "governance.yml"),
+        redis_url=redis_server.url,
+        aws_region=REGION,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 @pytest.fixture
 def stack(
     aws: AwsWorld, redis_server: RedisServer, redis_client: redis.Redis, tmp_path: Path
 ) -> Iterator[Stack]:
     fake = FakeSlack().start()
-    settings = Settings(
-        slack_bot_token="xoxb-test-token",  # type: ignore[arg-type]
-        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
-        slack_api_url=fake.api_url,
-        modelcard_config=write_governance(aws, tmp_path / "governance.yml"),
-        redis_url=redis_server.url,
-        aws_region=REGION,
-    )
-    core = build_core(settings)
+    core = build_core(stack_settings(aws, redis_server, tmp_path, fake.api_url))
     server = make_server("127.0.0.1", 0, create_wsgi(core), threaded=True)
     # A short poll interval: shutdown() waits for the loop to notice (0.5 s by default).
     thread = threading.Thread(

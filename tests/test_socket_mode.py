@@ -16,13 +16,12 @@ import redis
 from bot.app import Core, build_core, build_worker
 from bot.cli import main
 from bot.domain.status import Action
-from bot.settings import Settings
 from bot.socket_mode import run_socket
-from tests.aws_fixtures import REGION, AwsWorld
+from tests.aws_fixtures import AwsWorld
 from tests.fake_socket_mode import FakeSocketMode, SocketFakeSlack
 from tests.redis_server import RedisServer
-from tests.slack_requests import SIGNING_SECRET, slash_command
-from tests.slack_stack import write_governance
+from tests.slack_requests import slash_command
+from tests.slack_stack import stack_settings
 
 APP_TOKEN = "xapp-1-A0APP-1-test"
 CARD = "sm-card"
@@ -57,15 +56,7 @@ def socket_stack(
     socket = FakeSocketMode().start()
     fake = SocketFakeSlack(socket)
     fake.start()
-    settings = Settings(
-        slack_bot_token="xoxb-test-token",  # type: ignore[arg-type]
-        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
-        slack_app_token=APP_TOKEN,  # type: ignore[arg-type]
-        slack_api_url=fake.api_url,
-        modelcard_config=write_governance(aws, tmp_path / "governance.yml"),
-        redis_url=redis_server.url,
-        aws_region=REGION,
-    )
+    settings = stack_settings(aws, redis_server, tmp_path, fake.api_url, slack_app_token=APP_TOKEN)
     core = build_core(settings)
     stop = threading.Event()
     thread = threading.Thread(target=run_socket, args=(core, stop), daemon=True)
