@@ -67,7 +67,7 @@ class JobExecutor:
             Authoring(governance, authz, cards, shares, state, audit, notifier, effects),
             self._transitions,
             Observer(cards, state, audit, effects, automation),
-            Exports(governance, authz, cards, state, audit, notifier, outbox),
+            Exports(governance, authz, cards, audit, notifier, outbox),
             Diffs(governance, cards, state, notifier),
             SlackOnly(governance, state, audit, notifier),
         )

@@ -16,7 +16,6 @@ from bot.slack.messages.export import ExportLink, export_blocks, export_text
 from bot.slack.notifier import SlackNotifier
 from bot.slack.text import inline
 from bot.store.audit import AuditEvent, AuditLog
-from bot.store.cards import CardState
 from bot.worker.outcomes import release_claim
 
 log = logging.getLogger("modelcard_bot.worker")
@@ -36,7 +35,6 @@ class Exports:
         governance: Governance,
         authz: Authorizer,
         cards: ModelCards,
-        state: CardState,
         audit: AuditLog,
         notifier: SlackNotifier,
         outbox: Outbox,
@@ -44,7 +42,6 @@ class Exports:
         self._gov = governance
         self._authz = authz
         self._cards = cards
-        self._state = state
         self._audit = audit
         self._notifier = notifier
         self._outbox = outbox
