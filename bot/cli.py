@@ -27,6 +27,50 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _render_cfn(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.deploy_params import central_parameters, stage_parameters
+
+    try:
+        gov = load_governance(args.file)
+        files = {
+            "central": central_parameters(
+                gov,
+                create_export_bucket=not args.existing_export_bucket,
+                trusted_principal=args.operator_principal or "",
+                source=args.file,
+            ),
+            "stage-account": stage_parameters(gov, source=args.file),
+        }
+    except ConfigError as err:
+        print(f"{err.source}: {len(err.problems)} problem(s):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    chosen = list(files) if args.out else [args.template]
+    for name in chosen:
+        for note in files[name].notes:
+            print(f"render-cfn: {name}: {note}", file=sys.stderr)
+    if not args.out:
+        sys.stdout.write(files[args.template].json())
+        return 0
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in chosen:
+        target = out / f"{name}.parameters.json"
+        target.write_text(files[name].json())
+        print(target)
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run_doctor
+    from bot.settings import Settings
+
+    return run_doctor(Settings())
+
+
 def _serve(name: str, start: Callable[[], Callable[[threading.Event], None]], ready: str) -> int:
     """Build what `start` builds (a bad config is a clear message and exit 1), then run it
     until SIGTERM or SIGINT."""
@@ -89,6 +133,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("file", help="path to the governance YAML file")
     check.set_defaults(handler=_check_config)
+    render = sub.add_parser(
+        "render-cfn",
+        help="print the CloudFormation parameter file(s) for a governance file",
+        description=(
+            "Print the parameters of deploy/cloudformation/central.yaml (default) or "
+            "stage-account.yaml as a JSON list for `aws cloudformation create-stack "
+            "--parameters file://...`; with --out DIR write both. Exit 1 and list every "
+            "problem when the governance file does not fit the templates."
+        ),
+    )
+    render.add_argument("file", help="path to the governance YAML file")
+    render.add_argument(
+        "--template", choices=["central", "stage-account"], default="central", help="which"
+    )
+    render.add_argument(
+        "--out", help="write central.parameters.json, stage-account.parameters.json"
+    )
+    render.add_argument(
+        "--existing-export-bucket",
+        action="store_true",
+        help="the export bucket exists already: grant on it, do not create it",
+    )
+    render.add_argument(
+        "--operator-principal",
+        metavar="ARN",
+        help="a principal that may assume the bot role too (to run `doctor` from a laptop/CI)",
+    )
+    render.set_defaults(handler=_render_cfn)
+    doctor = sub.add_parser(
+        "doctor",
+        help="preflight: roles, RAM, shares, bucket, queue, Slack channels, Redis; changes nothing",
+        description=(
+            "Check the environment the worker runs in (MODELCARD_CONFIG, AWS_*, SLACK_*, "
+            "REDIS_URL, MODELCARD_EVENTS_QUEUE_URL): one line per check, ok or the problem and "
+            "its fix. Exit 1 when any check fails. Makes no create or update call."
+        ),
+    )
+    doctor.set_defaults(handler=_doctor)
     worker = sub.add_parser(
         "worker",
         help="run the worker: jobs from the Redis outbox, AWS calls, Slack posts",

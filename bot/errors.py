@@ -99,6 +99,26 @@ class AwsError(ModelCardBotError):
         super().__init__(message)
 
 
+class ReadOnlyPermissionRefused(AwsError):
+    """RAM would not create the customer-managed read-only permission for model cards, so
+    nothing can be shared read-only until the operator switches `read_only_via`."""
+
+    def __init__(self, permission: str, stage: str, code: str, request_id: str = "") -> None:
+        self.permission = permission
+        self.stage = stage
+        super().__init__(
+            f"AWS RAM refused to create the read-only permission `{permission}` for "
+            f"sagemaker:ModelCard ({code}), so nothing was shared with stage `{stage}`. "
+            "RAM does not support a customer-managed permission for this resource type here. "
+            "An operator must set `read_only_via: managed-with-guard` in the governance file "
+            "and deploy the prod guard (deploy/cloudformation/stage-account.yaml); then "
+            "`python -m bot doctor` confirms it and the share follows on the next reconcile.",
+            code=code,
+            retryable=False,
+            request_id=request_id,
+        )
+
+
 class RetryLater(ModelCardBotError):
     """A transient condition (rate limit, a concurrent worker holding a lock): retry the job."""
 

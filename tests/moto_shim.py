@@ -50,6 +50,18 @@ RAM
 - Disassociated entities stay listed with status ``DISASSOCIATED`` (as the real API does for a
   while) and lose access at once.
 
+Switches (off by default, for tests of broken setups; :func:`reset_switches` turns them off)
+- :func:`require_existing_roles`: ``AssumeRole`` on a role that does not exist in its account's
+  IAM is ``AccessDenied`` (403), as STS answers; off, any role ARN can be assumed.
+- :func:`refuse_customer_permissions`: ``CreatePermission`` for those resource types is
+  ``OperationNotPermittedException``: RAM does not document which resource types accept a
+  customer-managed permission, so the bot's refusal path is tested against this answer.
+
+CloudFormation (what the templates in deploy/cloudformation/ need)
+- ``Ref AWS::NoValue`` as a list element removes it (moto kept a ``null``).
+- ``AWS::IAM::Role`` inline ``Policies`` are stored as JSON (moto stored the Python repr).
+- ``AWS::SQS::QueuePolicy`` sets the ``Policy`` attribute of each queue in ``Queues``.
+
 Every SageMaker, RAM and STS request served is recorded (:func:`calls`) with the account that
 served it and the caller's identity, resolved through moto's STS backend.
 
@@ -76,9 +88,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from moto.cloudformation import parsing as cfn_parsing
+from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.core.responses import ActionResult
 from moto.core.utils import unix_time, utcnow
+from moto.iam.models import Role, iam_backends
 from moto.moto_api._internal import mock_random
 from moto.organizations.models import organizations_backends
 from moto.ram import urls as ram_urls
@@ -90,11 +105,21 @@ from moto.s3.models import s3_backends
 from moto.sagemaker.exceptions import ConflictException, ResourceNotFound, ValidationError
 from moto.sagemaker.models import FakeModelCard, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
+from moto.sqs.models import sqs_backends
 from moto.sts.exceptions import STSValidationError
 from moto.sts.models import AssumedRole, sts_backends
 from moto.sts.responses import TokenResponse
 
-__all__ = ["calls", "clear_calls", "install", "main", "make_app"]
+__all__ = [
+    "calls",
+    "clear_calls",
+    "install",
+    "main",
+    "make_app",
+    "refuse_customer_permissions",
+    "require_existing_roles",
+    "reset_switches",
+]
 
 MODEL_CARD_TYPE = "sagemaker:ModelCard"
 _READ_WRITE = [
@@ -130,6 +155,24 @@ _lock = threading.Lock()
 _calls: list[dict[str, Any]] = []
 _originals: dict[str, Any] = {}
 _failures: dict[str, list[tuple[str, int]]] = {}
+_switches: dict[str, Any] = {"existing_roles": False, "refused_permission_types": frozenset()}
+
+
+def require_existing_roles(enabled: bool = True) -> None:
+    """AssumeRole refuses a role missing from its account's IAM (as STS does)."""
+    with _lock:
+        _switches["existing_roles"] = enabled
+
+
+def refuse_customer_permissions(resource_types: Iterable[str]) -> None:
+    """CreatePermission refuses these resource types (OperationNotPermittedException)."""
+    with _lock:
+        _switches["refused_permission_types"] = frozenset(t.lower() for t in resource_types)
+
+
+def reset_switches() -> None:
+    require_existing_roles(False)
+    refuse_customer_permissions(())
 
 
 def calls() -> list[dict[str, Any]]:
@@ -216,6 +259,12 @@ def _assume_role(self: TokenResponse) -> ActionResult:
     caller = sts_backends[self.current_account][self.partition].get_assumed_role_from_access_key(
         self.access_key
     )
+    role_arn = str(self._get_param("RoleArn") or "")
+    if _switches["existing_roles"] and not _role_exists(role_arn, self.partition):
+        caller_arn = (
+            caller.arn if caller is not None else f"arn:aws:iam::{self.current_account}:user/moto"
+        )
+        raise AccessDeniedError(caller_arn, f"sts:AssumeRole on resource: {role_arn}")
     if caller is not None and caller.source_identity:  # set once, kept along a role chain
         if source_identity not in (None, caller.source_identity):
             raise AccessDeniedError(caller.arn, "sts:SetSourceIdentity")
@@ -228,6 +277,17 @@ def _assume_role(self: TokenResponse) -> ActionResult:
     if source_identity:
         body["SourceIdentity"] = source_identity
     return result
+
+
+def _role_exists(role_arn: str, partition: str) -> bool:
+    match = re.fullmatch(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:.*/)?([^/]+)", role_arn)
+    if match is None:
+        return False
+    try:
+        iam_backends[match.group(1)][partition].get_role(match.group(2))
+    except Exception:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- RAM model
@@ -598,6 +658,11 @@ def create_permission(self: ResourceAccessManagerBackend, **params: Any) -> dict
             )
         if rtype not in {t.resource_type for t in self.resource_types}:
             raise _error("InvalidParameterException", f"Invalid resource type: {rtype}")
+        if rtype.lower() in _switches["refused_permission_types"]:
+            raise _error(
+                "OperationNotPermittedException",
+                f"Customer managed permissions are not supported for resource type {rtype}.",
+            )
         try:
             template = json.loads(params.get("policyTemplate") or "")
             statements = template.get("Statement", [template])
@@ -967,6 +1032,63 @@ def list_model_card_export_jobs(self: SageMakerResponse) -> ActionResult:
 
 
 # --------------------------------------------------------------------------- install
+# --------------------------------------------------------------------------- CloudFormation
+def _clean_json(resource_json: Any, resources_map: Any) -> Any:
+    # A list element that resolves to AWS::NoValue is removed, as CloudFormation does.
+    if isinstance(resource_json, list):
+        cleaned = (_clean_json(value, resources_map) for value in resource_json)
+        return [value for value in cleaned if value is not None]
+    return _originals["clean_json"](resource_json, resources_map)
+
+
+def _role_put_policy(self: Role, policy_name: str, policy_json: Any) -> None:
+    if not isinstance(policy_json, str):  # a template's inline policy: store it as JSON
+        policy_json = json.dumps(policy_json)
+    _originals["role_put_policy"](self, policy_name, policy_json)
+
+
+class QueuePolicy(CloudFormationModel):
+    """AWS::SQS::QueuePolicy: the queues' Policy attribute."""
+
+    # moto files its models by the second part of the module name ("moto.<service>...");
+    # this one is SQS's, whatever this module is called (or when it runs as __main__).
+    __module__ = "moto.sqs.queue_policy"
+
+    def __init__(self, logical_id: str, queues: list[str]) -> None:
+        self.logical_id = logical_id
+        self.queues = queues
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.logical_id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SQS::QueuePolicy"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> QueuePolicy:
+        properties = cloudformation_json["Properties"]
+        queues = [str(url) for url in properties["Queues"]]
+        backend = sqs_backends[account_id][region_name]
+        for url in queues:
+            backend.set_queue_attributes(
+                url.rsplit("/", 1)[-1], {"Policy": json.dumps(properties["PolicyDocument"])}
+            )
+        return cls(resource_name, queues)
+
+
 def _patch(owner: Any, name: str, value: Any, key: str | None = None) -> None:
     if key is not None:
         _originals[key] = getattr(owner, name)
@@ -1029,6 +1151,11 @@ def install() -> None:
     _patch(SageMakerResponse, "create_model_card_export_job", create_model_card_export_job)
     _patch(SageMakerResponse, "describe_model_card_export_job", describe_model_card_export_job)
     _patch(SageMakerResponse, "list_model_card_export_jobs", list_model_card_export_jobs)
+    # CloudFormation
+    _patch(cfn_parsing, "clean_json", _clean_json, key="clean_json")
+    _patch(Role, "put_policy", _role_put_policy, key="role_put_policy")
+    cfn_parsing.get_model_map.cache_clear()
+    cfn_parsing.get_name_type_map.cache_clear()
     # call record
     for response_class in (SageMakerResponse, ResourceAccessManagerResponse, TokenResponse):
         original = response_class.call_action

@@ -13,14 +13,20 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from bot.aws.errors import translate
 from bot.aws.sessions import Actor, RoleSessions
-from bot.governance import Access, Governance, Stage
+from bot.errors import ReadOnlyPermissionRefused
+from bot.governance import Access, Governance, ReadOnlyVia, Stage
 
 RESOURCE_TYPE = "sagemaker:ModelCard"
 MANAGED_PERMISSION = "AWSRAMPermissionSageMakerModelCards"
 READ_ONLY_ACTIONS = ("sagemaker:DescribeModelCard", "sagemaker:ListModelCardVersions")
 _LIVE = frozenset({"ASSOCIATED", "ASSOCIATING"})
+# CreatePermission errors (botocore's RAM model) that mean "not for this resource type",
+# as opposed to throttling, a malformed template or a missing IAM grant.
+REFUSED_CODES = frozenset({"OperationNotPermittedException", "InvalidParameterException"})
 _TOKEN_NAMESPACE = uuid.UUID("5b2f7d1c-8a0e-4f55-9a57-6d0c8f4e2b11")
 
 
@@ -70,32 +76,60 @@ class StageShares:
         return self._sessions.client(actor, "ram")
 
     def permission_arn(self, actor: Actor, stage: Stage) -> str:
-        """Managed permission for read-write stages; a customer-managed read-only one for prod."""
+        """Managed permission for read-write stages; a customer-managed read-only one for prod
+        (or, with `read_only_via: managed-with-guard`, the managed one: the prod guard denies
+        the writes)."""
         partition = _partition(self._gov.region)
+        managed = f"arn:{partition}:ram::aws:permission/{MANAGED_PERMISSION}"
         if stage.access is Access.READ_WRITE:
-            return f"arn:{partition}:ram::aws:permission/{MANAGED_PERMISSION}"
+            return managed
+        if self._gov.read_only_via is ReadOnlyVia.MANAGED_WITH_GUARD:
+            return managed
+        return self._read_only_permission(actor, stage)
+
+    def _read_only_permission(self, actor: Actor, stage: Stage) -> str:
+        name = self._gov.read_only_permission_name
+        found = self.find_read_only_permission(actor)
+        if found is not None:
+            return found
+        template = {"Effect": "Allow", "Action": list(READ_ONLY_ACTIONS)}
+        try:
+            created = self._ram(actor).create_permission(
+                name=name,
+                resourceType=RESOURCE_TYPE,
+                policyTemplate=json.dumps(template),
+                clientToken=_token("permission", name),
+            )
+        except ClientError as err:
+            code = str(err.response.get("Error", {}).get("Code", ""))
+            if code in REFUSED_CODES:
+                stage_name = next(n for n, s in self._gov.stages.items() if s == stage)
+                request_id = str(err.response.get("ResponseMetadata", {}).get("RequestId", ""))
+                raise ReadOnlyPermissionRefused(name, stage_name, code, request_id) from err
+            raise translate(err, action="RAM CreatePermission (read-only)") from err
+        except Exception as err:
+            raise translate(err, action="RAM CreatePermission (read-only)") from err
+        return str(created["permission"]["arn"])
+
+    def find_read_only_permission(self, actor: Actor) -> str | None:
+        """ARN of the customer-managed permission `read_only_permission_name`, if it exists."""
         name = self._gov.read_only_permission_name
         ram = self._ram(actor)
+        params: dict[str, Any] = {
+            "resourceType": RESOURCE_TYPE,
+            "permissionType": "CUSTOMER_MANAGED",
+        }
         try:
-            params: dict[str, Any] = {"resourceType": RESOURCE_TYPE, "permissionType": "LOCAL"}
             while True:  # botocore has no paginator for ListPermissions
                 page = ram.list_permissions(**params)
                 for permission in page.get("permissions", []):
                     if permission.get("name") == name:
                         return str(permission["arn"])
                 if not page.get("nextToken"):
-                    break
+                    return None
                 params["nextToken"] = page["nextToken"]
-            template = {"Effect": "Allow", "Action": list(READ_ONLY_ACTIONS)}
-            created = ram.create_permission(
-                name=name,
-                resourceType=RESOURCE_TYPE,
-                policyTemplate=json.dumps(template),
-                clientToken=_token("permission", name),
-            )
         except Exception as err:
-            raise translate(err, action="RAM CreatePermission (read-only)") from err
-        return str(created["permission"]["arn"])
+            raise translate(err, action="RAM ListPermissions") from err
 
     def ensure_share(self, actor: Actor, stage_name: str) -> str:
         """The stage's share ARN, creating the share (with the stage account) on first use."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.governance.models import Governance, Topology
+from bot.governance.models import Governance, ReadOnlyVia, Topology
 from bot.governance.review import describe_review
 
 
@@ -23,6 +23,11 @@ def describe_lifecycle(gov: Governance) -> list[str]:
         lines.append(f"  Reconciler and EventBridge events act as {gov.automation_role_arn}.")
     else:
         lines.append("  Reconciler and EventBridge events are off (set automation_role_arn).")
+    if gov.read_only_via is ReadOnlyVia.MANAGED_WITH_GUARD:
+        lines.append(
+            "  Read-only stages get the AWS-managed permission; the prod guard of "
+            "stage-account.yaml must deny writes there (python -m bot doctor checks it)."
+        )
     if gov.export_s3_uri:
         lines.append(f"  /modelcard export writes PDFs to {gov.export_s3_uri}.")
     else:

@@ -120,6 +120,17 @@ class Registry(BaseModel):
     update_model_package: bool = False
 
 
+class ReadOnlyVia(StrEnum):
+    """How a read-only stage is kept read-only."""
+
+    # A customer-managed RAM permission granting only describe and list-versions (RAM may
+    # refuse to create one for sagemaker:ModelCard; the bot then says so).
+    CUSTOMER_MANAGED_PERMISSION = "customer-managed-permission"
+    # The AWS-managed permission (it includes UpdateModelCard) plus the prod guard that
+    # stage-account.yaml installs in the read-only stage account (an explicit deny).
+    MANAGED_WITH_GUARD = "managed-with-guard"
+
+
 class Topology(StrEnum):
     CENTRAL = "central"
     HUB_AND_SPOKE = "hub-and-spoke"
@@ -158,6 +169,7 @@ class Governance(BaseModel):
     ram_allow_external_principals: bool = False
     # Name of the customer-managed RAM permission created for read-only stages.
     read_only_permission_name: str = Field(default="ModelCardReadOnly", pattern=r"^[\w.-]{1,36}$")
+    read_only_via: ReadOnlyVia = ReadOnlyVia.CUSTOMER_MANAGED_PERMISSION
     # Where `/modelcard export` writes PDFs (CreateModelCardExportJob's S3OutputPath), e.g.
     # s3://ml-governance-exports/model-cards. Unset: exports are off.
     export_s3_uri: S3Uri | None = None

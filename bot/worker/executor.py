@@ -13,7 +13,7 @@ from bot.aws.cards import ModelCards
 from bot.aws.registry import ModelRegistry
 from bot.aws.sessions import Actor
 from bot.aws.sharing import StageShares
-from bot.errors import AwsError, ModelCardBotError, RetryLater
+from bot.errors import AwsError, ModelCardBotError, ReadOnlyPermissionRefused, RetryLater
 from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
@@ -29,6 +29,7 @@ from bot.worker.jobs.observe import Observer
 from bot.worker.jobs.slack_only import SlackOnly
 from bot.worker.jobs.transitions import Transitions
 from bot.worker.outcomes import job_event, release_claim
+from bot.worker.permission_refusal import report_refusal
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -46,6 +47,7 @@ class JobExecutor:
         automation: Actor | None = None,
         registry: ModelRegistry | None = None,
     ) -> None:
+        self._gov = governance
         self._cards = cards
         self._audit = audit
         self._notifier = notifier
@@ -96,4 +98,6 @@ class JobExecutor:
         log.info("job refused", extra={"job": job.id, "kind": job.kind, "card": job.card})
         self._audit.record(job_event(job, "refused", str(err), getattr(err, "request_id", "")))
         release_claim(self._outbox, job)
+        if isinstance(err, ReadOnlyPermissionRefused):
+            report_refusal(self._gov, self._notifier, err, job.card)
         self._notifier.reply(job, refusal(err))
