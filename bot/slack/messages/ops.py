@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.block_kit import section
+from bot.slack.block_kit import bound, section
 from bot.slack.text import inline
 
 
@@ -14,4 +14,4 @@ def read_only_refused(card: str, stage: str, reason: object) -> tuple[str, list[
         f":rotating_light: Model card `{inline(card, 100)}` is not shared with stage "
         f"`{inline(stage, 40)}`: {inline(reason, 900)}"
     )
-    return text, [section(text)]
+    return text, bound([section(text)], "the text says what to do.")
