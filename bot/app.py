@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -25,12 +26,15 @@ from slack_sdk.web import WebClient
 
 from bot.authz import Authorizer
 from bot.aws import Actor, ModelCards, RoleSessions, StageShares
+from bot.edge import Replayed
+from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance, load_governance
 from bot.logs import configure_logging
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack.notifier import SlackNotifier
 from bot.store import AuditLog, CardState, Keys
+from bot.store.wire import Wire
 from bot.web import SlackGuard
 from bot.worker.executor import JobExecutor
 from bot.worker.outcomes import DeadLetters
@@ -39,7 +43,7 @@ from bot.worker.reconciler import EventConsumer, Reconciler
 from bot.worker.runner import Worker
 from bot.worker.spokes import SpokeSync
 from handlers import actions, commands, home, views
-from handlers.common import WebDeps
+from handlers.common import WebServices
 
 DEFAULT_SLACK_API = "https://slack.com/api/"
 AUTOMATION_IDENTITY = "modelcard-bot"
@@ -94,27 +98,35 @@ def slack_client(settings: Settings) -> WebClient:
 
 
 def create_bolt_app(core: Core) -> App:
-    web = WebDeps(
+    web = WebServices(
         gov=core.gov,
         state=core.state,
         audit=core.audit,
         outbox=core.outbox,
         authz=Authorizer(core.gov, core.state),
+        gates=Gatekeeper(core.gov),
+        wire=Wire(core.redis),
+        keys=core.keys,
     )
     app = App(
         client=slack_client(core.settings),
         signing_secret=core.settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
         token_verification_enabled=False,
+        # SlackGuard (bot/web.py) verifies every POST with the same secret and 5-minute
+        # window before Bolt runs, and adds the replay cache; Socket Mode has no signatures.
+        request_verification_enabled=False,
     )
 
-    @app.middleware
-    def inject(context: BoltContext, next: Callable[[], None]) -> None:
-        context["deps"] = web
-        next()
+    @app.error
+    def on_error(error: Exception, logger: logging.Logger) -> None:
+        if isinstance(error, Replayed):  # answered 401 by SlackGuard
+            logger.warning("replayed request stopped before any side effect")
+            return
+        logger.exception(f"Failed to run listener function (error: {error})")
 
     for module in (commands, actions, views, home):
-        module.register(app)
+        module.register(app, web)
     return app
 
 

@@ -6,6 +6,8 @@ governance and Redis state, never a button value.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Set
+
 from bot.aws.sessions import Actor
 from bot.domain.status import Action
 from bot.errors import NotAllowed
@@ -30,8 +32,17 @@ class Authorizer:
         self._gov = governance
         self._state = state
 
-    def actor(self, user_id: str, action: Action, card: str = "") -> Actor:
-        """The person's acting identity for `action`, or NotAllowed saying whom to ask."""
+    def actor(
+        self,
+        user_id: str,
+        action: Action,
+        card: str = "",
+        *,
+        authors: Callable[[str], Set[str]] | None = None,
+    ) -> Actor:
+        """The person's acting identity for `action`, or NotAllowed saying whom to ask.
+        `authors` reads a card's authors (the edge passes what its request has read);
+        by default they are read from Redis."""
         subject = f" `{card}`" if card else " model cards"
         if not self._gov.is_mapped(user_id):
             raise NotAllowed(not_mapped_text(user_id, str(action), card))
@@ -44,15 +55,21 @@ class Authorizer:
                 f"Roles that can: {able}. Ask one of them, or an admin to change your roles."
             )
         if action in DECISIONS and card:
-            self.check_four_eyes(user_id, card)
+            self.check_four_eyes(user_id, card, authors=authors)
         return Actor(user_id=user_id, role_arn=role.role_arn)
 
-    def check_four_eyes(self, user_id: str, card: str) -> None:
+    def authors(self, card: str) -> set[str]:
+        """Who created, edited or submitted the card, from Redis."""
         snapshot = self._state.get(card)
-        authors = self._state.people(card)
+        found = self._state.people(card)
         if snapshot is not None:
-            authors |= {snapshot.created_by, snapshot.submitted_by} - {""}
-        if user_id in authors:
+            found |= {snapshot.created_by, snapshot.submitted_by} - {""}
+        return found
+
+    def check_four_eyes(
+        self, user_id: str, card: str, *, authors: Callable[[str], Set[str]] | None = None
+    ) -> None:
+        if user_id in (authors or self.authors)(card):
             raise NotAllowed(
                 f"You cannot approve or reject `{card}`: you created, edited or submitted it, "
                 "and four-eyes requires another approver. Ask a colleague with the approver role."

@@ -1,19 +1,25 @@
 """The outbox: a Redis stream of jobs read by a consumer group of workers.
 
 Enqueueing and taking the idempotency claim happen in one Lua script, so a double click or
-two approvers at once put exactly one job in the stream.
+two approvers at once put exactly one job in the stream. The same script writes the request's
+audit entries, the duplicate's private refusal and (at the HTTP edge) the replay-cache entry
+of the request's signature: one round trip, atomic together.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import redis
 
 from bot.jobs import Job
+from bot.store.audit import AuditEvent
 from bot.store.keys import Keys
+from bot.store.wire import Wire
 
 GROUP = "workers"
 
@@ -26,29 +32,99 @@ class Delivery:
     deliveries: int
 
 
-# KEYS[1] stream, KEYS[2] claim key; ARGV[1] job json, ARGV[2] claim owner, ARGV[3] ttl.
-_ENQUEUE = """
-if ARGV[3] ~= '0' then
-  if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then
-    return false
+# KEYS: 1 jobs stream, 2 claim key, 3 seen-signature key, 4 audit stream, 5 the card's audit
+# stream (= KEYS[4] when the job names no card).
+# ARGV: 1 job json, 2 claim owner, 3 claim ttl ('0': no claim), 4 replay ttl ('0': no replay
+# check), 5 the refusal job json queued instead when the claim is taken ('' for none),
+# 6.. audit entry fields (name, value, ...; none: no entry), to which the script adds
+# `result` = queued | duplicate.
+# Returns the job's entry id, false for a duplicate, 'replayed' when the signature was seen
+# (then nothing at all is written).
+_SUBMIT = """
+if ARGV[4] ~= '0' then
+  if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[4]) then
+    return 'replayed'
   end
 end
-return redis.call('XADD', KEYS[1], '*', 'job', ARGV[1])
+local added = true
+if ARGV[3] ~= '0' then
+  added = redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3])
+end
+local id = false
+if added then
+  id = redis.call('XADD', KEYS[1], '*', 'job', ARGV[1])
+elseif ARGV[5] ~= '' then
+  redis.call('XADD', KEYS[1], '*', 'job', ARGV[5])
+end
+if #ARGV > 5 then
+  local entry = {}
+  for i = 6, #ARGV do
+    entry[#entry + 1] = ARGV[i]
+  end
+  entry[#entry + 1] = 'result'
+  entry[#entry + 1] = added and 'queued' or 'duplicate'
+  redis.call('XADD', KEYS[4], '*', unpack(entry))
+  if KEYS[5] ~= KEYS[4] then
+    redis.call('XADD', KEYS[5], '*', unpack(entry))
+  end
+end
+return id
 """
+_SUBMIT_SHA = hashlib.sha1(_SUBMIT.encode(), usedforsecurity=False).hexdigest()
+REPLAYED = "replayed"
+
+
+class Submitted(StrEnum):
+    QUEUED = "queued"
+    DUPLICATE = "duplicate"
+    REPLAYED = "replayed"
 
 
 class Outbox:
     def __init__(self, redis_client: Any, keys: Keys | None = None) -> None:
         self._redis = redis_client
         self._keys = keys or Keys()
-        self._enqueue = redis_client.register_script(_ENQUEUE)
+        self._wire = Wire(redis_client)
 
     def enqueue(self, job: Job, idempotency_key: str = "", ttl_seconds: int = 86400) -> bool:
         """Add the job unless `idempotency_key` was claimed already; True if it was added."""
-        claim = self._keys.claim(idempotency_key) if idempotency_key else self._keys.claim("-")
+        return self.submit(job, idempotency_key, ttl_seconds) is Submitted.QUEUED
+
+    def submit(
+        self,
+        job: Job,
+        idempotency_key: str = "",
+        ttl_seconds: int = 86400,
+        *,
+        audit: AuditEvent | None = None,
+        refusal: Job | None = None,
+        replay: tuple[str, int] | None = None,
+    ) -> Submitted:
+        """One round trip: the replay-cache entry (`replay`: key and ttl) if given, then the
+        job under its idempotency claim, else `refusal`; and `audit` (its `result` set to
+        queued or duplicate) in the global and the card's audit stream."""
+        k = self._keys
+        claim = k.claim(idempotency_key) if idempotency_key else k.claim("-")
         ttl = ttl_seconds if idempotency_key else 0
-        added = self._enqueue(keys=[self._keys.jobs, claim], args=[job.to_json(), job.id, ttl])
-        return added is not None
+        seen, seen_ttl = replay if replay else (k.seen_signature("-"), 0)
+        card_audit = k.card_audit(audit.card) if audit is not None and audit.card else k.audit
+        args: list[str | int] = [
+            job.to_json(),
+            job.id,
+            ttl,
+            seen_ttl,
+            refusal.to_json() if refusal is not None else "",
+        ]
+        if audit is not None:
+            for name, value in audit.to_fields().items():
+                if name != "result":
+                    args += (name, value)
+        answer = self._wire.script(
+            _SUBMIT, _SUBMIT_SHA, [k.jobs, claim, seen, k.audit, card_audit], args
+        )
+        if answer is None:
+            return Submitted.DUPLICATE
+        return Submitted.REPLAYED if answer in (REPLAYED, REPLAYED.encode()) else Submitted.QUEUED
 
     def length(self) -> int:
         return int(self._redis.xlen(self._keys.jobs))

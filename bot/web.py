@@ -1,10 +1,17 @@
 """The HTTP edge in front of Bolt: a body size limit, Slack's signature check (slack_sdk's
 SignatureVerifier: v0 HMAC, timestamps older than 5 minutes refused), a replay cache of
 seen signatures in Redis; a signed but malformed payload (Bolt fails to parse it) gets a
-400, never a 500. Refused requests reach no listener: no job, no AWS call, no Slack post."""
+400, never a 500. Refused requests reach no listener: no job, no AWS call, no Slack post.
+
+Every POST is verified here, so Bolt's own verification (the same secret and window) is off
+(bot/app.py). The replay-cache SET is left pending for the request (bot/edge.py): the ack's
+first Redis round trip carries it, before any side effect; a replayed signature then stops
+the listener and is answered 401 here. When the listener made no Redis call, the SET is made
+here after it, before the answer leaves."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -14,7 +21,9 @@ from typing import Any
 import redis
 from slack_sdk.signature import SignatureVerifier
 
+from bot.edge import PENDING, ReplayCheck, Replayed
 from bot.store.keys import Keys
+from bot.store.wire import Wire
 
 log = logging.getLogger("modelcard_bot.web")
 
@@ -45,7 +54,7 @@ class SlackGuard:
     ) -> None:
         self._inner = inner
         self._verifier = SignatureVerifier(signing_secret)
-        self._redis = redis_client
+        self._wire = Wire(redis_client)
         self._keys = keys or Keys()
         self._path = path
         self._max_body = max_body
@@ -73,19 +82,31 @@ class SlackGuard:
         if not self._signed(body, timestamp, signature):
             log.warning("refused request: bad or stale signature")
             return _answer(start_response, "401 Unauthorized", "invalid_signature")
-        try:
-            fresh = self._redis.set(
-                self._keys.seen_signature(signature), "1", nx=True, ex=REPLAY_WINDOW_SECONDS
-            )
-        except redis.RedisError:
-            return _answer(start_response, "503 Service Unavailable", "state_unavailable")
-        if not fresh:
-            log.warning("refused request: replayed signature")
-            return _answer(start_response, "401 Unauthorized", "replayed_request")
+        check = ReplayCheck(self._keys.seen_signature(signature), REPLAY_WINDOW_SECONDS)
         environ["wsgi.input"] = io.BytesIO(body)
+        answered: list[Any] = []
+
+        def hold(status: str, headers: Any, exc_info: Any = None) -> Any:
+            answered[:] = [status, headers]
+            return lambda data: None  # Bolt's adapter returns its body, never write()s
+
+        token = PENDING.set(check)
         try:
             # Bolt parses the body itself; a signed but malformed payload fails there.
-            return self._inner(environ, start_response)
+            result = list(self._inner(environ, hold))
         except (ValueError, TypeError, AttributeError, KeyError):
             log.warning("refused request: malformed payload")
             return _answer(start_response, "400 Bad Request", "malformed_payload")
+        finally:
+            PENDING.reset(token)
+        if not check.done and not check.failed:
+            # Recorded in `check`: a replay or an unreachable Redis is answered below.
+            with contextlib.suppress(Replayed, redis.RedisError):
+                check.make(self._wire)
+        if check.failed:
+            return _answer(start_response, "503 Service Unavailable", "state_unavailable")
+        if not check.fresh:
+            log.warning("refused request: replayed signature")
+            return _answer(start_response, "401 Unauthorized", "replayed_request")
+        start_response(*answered)
+        return result

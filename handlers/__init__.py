@@ -1,2 +1,3 @@
-"""Bolt listeners. Each module's `register(app)` adds its listeners; they read their
-collaborators from `context["deps"]` (set by a middleware in bot/app.py)."""
+"""Bolt listeners. Each module's `register(app, services)` adds its listeners, bound to the
+web process's services (built once in bot/app.py); each request starts with
+`services.begin()`, its reads and writes through bot/edge.py."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk.web import WebClient
 
 from bot.domain.names import validate_name
@@ -22,7 +22,7 @@ from bot.slack.messages.cards import parse_list_page
 from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
 from handlers.commands.reading import list_reply
-from handlers.common import WebDeps, deps, enqueue, reply_later, with_channel
+from handlers.common import WebDeps, WebServices, enqueue, reply_job, reply_later, with_channel
 
 
 def _card_of(body: dict[str, Any]) -> str:
@@ -49,13 +49,19 @@ def _refuse(d: WebDeps, body: dict[str, Any], text: str) -> None:
     )
 
 
-def handle_approve(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def handle_approve(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
     ack()
-    d = deps(context)
+    d = web.begin()
     try:
         card = _card_of(body)
         answer = queue_transition(
-            d, JobKind.APPROVE, Action.APPROVE, body["user"]["id"], card, **_where(body)
+            d,
+            JobKind.APPROVE,
+            Action.APPROVE,
+            body["user"]["id"],
+            card,
+            private=True,
+            **_where(body),
         )
     except ModelCardBotError as err:
         answer = str(err)
@@ -63,13 +69,13 @@ def handle_approve(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
         _refuse(d, body, answer)
 
 
-def handle_reject(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def handle_reject(web: WebServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     ack()
-    d = deps(context)
+    d = web.begin()
     try:
         card = _card_of(body)
-        d.authz.actor(body["user"]["id"], Action.REJECT, card)
-        snapshot = d.state.get(card)
+        d.authorize(body["user"]["id"], Action.REJECT, card)
+        snapshot = d.edge.snapshot(card)
         if snapshot is None:
             raise CardNotFound(card)
         if snapshot.status is not CardStatus.PENDING_REVIEW:
@@ -81,12 +87,13 @@ def handle_reject(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
         _refuse(d, body, str(err))
         return
     view = with_channel(reject_modal(card), _where(body)["channel"])
+    d.edge.settle()
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def handle_list_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def handle_list_next(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
     ack()
-    d = deps(context)
+    d = web.begin()
     try:
         value = (body.get("actions") or [{}])[0].get("value", "")
         raw_status, after = parse_list_page(str(value))
@@ -107,14 +114,14 @@ def handle_list_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> No
     )
 
 
-def handle_admin_delete(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def handle_admin_delete(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
     ack()
-    d = deps(context)
+    d = web.begin()
     user = body["user"]["id"]
     try:
         card = _card_of(body)
-        d.authz.actor(user, Action.DELETE, card)
-        if d.state.get(card) is None:
+        d.authorize(user, Action.DELETE, card)
+        if d.edge.snapshot(card) is None:
             raise CardNotFound(card)
     except ModelCardBotError as err:
         _refuse(d, body, str(err))
@@ -127,12 +134,25 @@ def handle_admin_delete(ack: Ack, body: dict[str, Any], context: BoltContext) ->
         reply_to=where["response_url"],
         channel=where["channel"],
     )
-    if not enqueue(d, job, f"delete:{card}", ttl=600):
-        _refuse(d, body, f"Model card `{card}` is already being deleted.")
+    busy = refusal(f"Model card `{card}` is already being deleted.")
+    busy_reply = reply_job(user, busy, response_url=where["response_url"], channel=where["channel"])
+    enqueue(d, job, f"delete:{card}", ttl=600, refusal=busy_reply)
 
 
-def register(app: App) -> None:
-    app.action(APPROVE_ACTION)(handle_approve)
-    app.action(REJECT_ACTION)(handle_reject)
-    app.action(LIST_NEXT_ACTION)(handle_list_next)
-    app.action(ADMIN_DELETE_ACTION)(handle_admin_delete)
+def register(app: App, web: WebServices) -> None:
+    def approve(ack: Ack, body: dict[str, Any]) -> None:
+        handle_approve(web, ack, body)
+
+    def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        handle_reject(web, ack, body, client)
+
+    def list_next(ack: Ack, body: dict[str, Any]) -> None:
+        handle_list_next(web, ack, body)
+
+    def admin_delete(ack: Ack, body: dict[str, Any]) -> None:
+        handle_admin_delete(web, ack, body)
+
+    app.action(APPROVE_ACTION)(approve)
+    app.action(REJECT_ACTION)(reject)
+    app.action(LIST_NEXT_ACTION)(list_next)
+    app.action(ADMIN_DELETE_ACTION)(admin_delete)

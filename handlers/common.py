@@ -6,46 +6,92 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import BoltContext
-
 from bot.authz import Authorizer
+from bot.edge import PENDING, EdgeRequest
+from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardState
+from bot.store.keys import Keys
+from bot.store.wire import Wire
 
 
 @dataclass(frozen=True)
-class WebDeps:
-    """What the web process needs: governance and Redis only, never AWS."""
+class WebServices:
+    """What the web process needs: governance and Redis only, never AWS. Bound into each
+    listener by its module's `register(app, services)`."""
 
     gov: Governance
     state: CardState
     audit: AuditLog
     outbox: Outbox
     authz: Authorizer
+    gates: Gatekeeper
+    wire: Wire
+    keys: Keys
+
+    def begin(self) -> WebDeps:
+        """A listener's first call: this request's reads and writes (bot/edge.py)."""
+        return WebDeps(self, EdgeRequest(self.wire, self.keys, self.outbox, PENDING.get()))
 
 
-def deps(context: BoltContext) -> WebDeps:
-    found: WebDeps = context["deps"]
-    return found
+class WebDeps:
+    """One request: the services and what it has read so far (read once, passed on)."""
+
+    __slots__ = ("audit", "authz", "edge", "gates", "gov", "outbox", "state")
+
+    def __init__(self, services: WebServices, edge: EdgeRequest) -> None:
+        self.gov = services.gov
+        self.state = services.state
+        self.audit = services.audit
+        self.outbox = services.outbox
+        self.authz = services.authz
+        self.gates = services.gates
+        self.edge = edge
+
+    def authorize(self, user: str, action: Any, card: str = "") -> None:
+        """Authorizer.actor with the card's authors read through this request."""
+        self.authz.actor(user, action, card, authors=self.edge.authors)
 
 
-def enqueue(d: WebDeps, job: Job, key: str = "", ttl: int = 86400) -> bool:
-    """Queue the job under an idempotency key (kept in the job so a failure releases it)."""
+def enqueue(
+    d: WebDeps, job: Job, key: str = "", ttl: int = 86400, refusal: Job | None = None
+) -> bool:
+    """Queue the job under an idempotency key (kept in the job so a failure releases it),
+    with its audit entry, or `refusal` instead when the key is taken: one round trip."""
     if key:
-        job = Job(**{**job.__dict__, "args": {**job.args, "idem": key}})
-    added = d.outbox.enqueue(job, key, ttl_seconds=ttl)
-    d.audit.record(
-        AuditEvent(
-            actor=job.user,
-            action=f"request:{job.kind}",
+        job = Job(
+            kind=job.kind,
+            user=job.user,
             card=job.card,
-            result="queued" if added else "duplicate",
+            args={**job.args, "idem": key},
+            reply_to=job.reply_to,
+            channel=job.channel,
+            id=job.id,
+            requested_at=job.requested_at,
         )
-    )
-    return added
+    audit = AuditEvent(actor=job.user, action=f"request:{job.kind}", card=job.card)
+    return d.edge.submit(job, key, ttl, audit=audit, refusal=refusal)
+
+
+def reply_job(
+    user: str,
+    text: str,
+    *,
+    response_url: str = "",
+    channel: str = "",
+    blocks: list[dict[str, Any]] | None = None,
+    replace: bool = False,
+) -> Job:
+    """A private answer decided at the edge, for the worker to post."""
+    args = {"text": text}
+    if blocks:
+        args["blocks"] = json.dumps(blocks)
+    if replace:
+        args["replace"] = "1"
+    return Job(kind=JobKind.REPLY, user=user, args=args, reply_to=response_url, channel=channel)
 
 
 def reply_later(
@@ -59,19 +105,15 @@ def reply_later(
     replace: bool = False,
 ) -> None:
     """A private answer posted by the worker (keeps Slack calls out of the ack path)."""
-    args = {"text": text}
-    if blocks:
-        args["blocks"] = json.dumps(blocks)
-    if replace:
-        args["replace"] = "1"
-    d.outbox.enqueue(
-        Job(kind=JobKind.REPLY, user=user, args=args, reply_to=response_url, channel=channel)
+    job = reply_job(
+        user, text, response_url=response_url, channel=channel, blocks=blocks, replace=replace
     )
+    d.edge.submit(job)
 
 
 def decision_key(d: WebDeps, card: str) -> str:
     """One decision per review round: approve and reject of the same round share a key."""
-    snapshot = d.state.get(card)
+    snapshot = d.edge.snapshot(card)
     round_id = snapshot.updated_at if snapshot else 0
     return f"decide:{card}:{round_id}"
 
@@ -81,7 +123,7 @@ def transition_key(d: WebDeps, kind: JobKind, card: str, user: str = "") -> str:
         return f"{decision_key(d, card)}:{user}"  # each approver counts once
     if kind in (JobKind.APPROVE, JobKind.REJECT):
         return decision_key(d, card)
-    snapshot = d.state.get(card)
+    snapshot = d.edge.snapshot(card)
     return f"{kind}:{card}:{snapshot.updated_at if snapshot else 0}"
 
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 
 from bot.jobs import Job, JobKind
-from handlers.common import deps, enqueue
+from handlers.common import WebServices, enqueue
 
 
-def handle_home_opened(event: dict[str, Any], context: BoltContext) -> None:
+def handle_home_opened(web: WebServices, event: dict[str, Any]) -> None:
     if event.get("tab") != "home":
         return
     user = str(event.get("user", ""))
     # Opening the tab twice in a few seconds needs one refresh.
-    enqueue(deps(context), Job(kind=JobKind.PUBLISH_HOME, user=user), f"home:{user}", ttl=5)
+    enqueue(web.begin(), Job(kind=JobKind.PUBLISH_HOME, user=user), f"home:{user}", ttl=5)
 
 
-def register(app: App) -> None:
-    app.event("app_home_opened")(handle_home_opened)
+def register(app: App, web: WebServices) -> None:
+    def home_opened(event: dict[str, Any]) -> None:
+        handle_home_opened(web, event)
+
+    app.event("app_home_opened")(home_opened)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot.domain.content import content_problems, minimal_content
 from bot.domain.names import name_problem
@@ -19,7 +19,7 @@ from bot.slack.forms.fields import parse_metadata
 from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
 from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
-from handlers.common import deps, enqueue, reply_later
+from handlers.common import WebServices, enqueue, reply_job, reply_later
 
 
 def _values(body: dict[str, Any]) -> dict[str, Any]:
@@ -38,11 +38,11 @@ def _channel(body: dict[str, Any]) -> str:
         return ""
 
 
-def handle_create(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    d = deps(context)
+def handle_create(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
+    d = web.begin()
     user = body["user"]["id"]
     try:
-        d.authz.actor(user, Action.CREATE)
+        d.authorize(user, Action.CREATE)
         values = create_values(_values(body))
     except ModelCardBotError as err:
         ack(response_action="errors", errors={"name": str(err)[:150]})
@@ -52,7 +52,7 @@ def handle_create(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     if problem:
         ack(response_action="errors", errors={"name": problem[:150]})
         return
-    if d.state.get(name) is not None:
+    if d.edge.snapshot(name) is not None:
         ack(
             response_action="errors",
             errors={"name": f"`{name}` already exists; pick another name."},
@@ -74,18 +74,19 @@ def handle_create(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack(response_action="errors", errors=create_errors(problems))
         return
     ack()
-    job = Job(kind=JobKind.CREATE, user=user, card=name, args=values, channel=_channel(body))
-    if not enqueue(d, job, f"create:{name}", ttl=600):
-        reply_later(d, user, f"`{name}` is already being created.", channel=_channel(body))
+    channel = _channel(body)
+    job = Job(kind=JobKind.CREATE, user=user, card=name, args=values, channel=channel)
+    busy = reply_job(user, f"`{name}` is already being created.", channel=channel)
+    enqueue(d, job, f"create:{name}", ttl=600, refusal=busy)
 
 
-def handle_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    d = deps(context)
+def handle_edit(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
+    d = web.begin()
     user = body["user"]["id"]
     try:
         card = parse_metadata(body["view"].get("private_metadata", "")).get("card", "")
-        d.authz.actor(user, Action.EDIT, card)
-        cached = d.state.content(card)
+        d.authorize(user, Action.EDIT, card)
+        cached = d.edge.content(card)
         current = json.loads(cached) if cached else {}
         values = _values(body)
         problems = content_problems(apply_edit(current, values))
@@ -106,8 +107,8 @@ def handle_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     enqueue(d, job)
 
 
-def handle_reject_reason(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    d = deps(context)
+def handle_reject_reason(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
+    d = web.begin()
     user = body["user"]["id"]
     try:
         card = parse_metadata(body["view"].get("private_metadata", "")).get("card", "")
@@ -123,6 +124,7 @@ def handle_reject_reason(ack: Ack, body: dict[str, Any], context: BoltContext) -
             card,
             reason=reason.strip(),
             channel=_channel(body),
+            private=True,
         )
     except ModelCardBotError as err:
         ack(response_action="errors", errors={"reason": str(err)[:150]})
@@ -132,7 +134,16 @@ def handle_reject_reason(ack: Ack, body: dict[str, Any], context: BoltContext) -
         reply_later(d, user, refusal(answer), channel=_channel(body))
 
 
-def register(app: App) -> None:
-    app.view(CREATE_VIEW)(handle_create)
-    app.view(EDIT_VIEW)(handle_edit)
-    app.view(REJECT_VIEW)(handle_reject_reason)
+def register(app: App, web: WebServices) -> None:
+    def create(ack: Ack, body: dict[str, Any]) -> None:
+        handle_create(web, ack, body)
+
+    def edit(ack: Ack, body: dict[str, Any]) -> None:
+        handle_edit(web, ack, body)
+
+    def reject_reason(ack: Ack, body: dict[str, Any]) -> None:
+        handle_reject_reason(web, ack, body)
+
+    app.view(CREATE_VIEW)(create)
+    app.view(EDIT_VIEW)(edit)
+    app.view(REJECT_VIEW)(reject_reason)

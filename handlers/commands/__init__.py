@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk.web import WebClient
 
 from bot.errors import ModelCardBotError
@@ -18,7 +18,7 @@ from bot.slack.messages.help import help_blocks
 from bot.slack.text import clip, escape, refusal
 from handlers.commands import admin, authoring, decisions, reading, reports
 from handlers.commands.base import Subcommand, say
-from handlers.common import deps
+from handlers.common import WebServices
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": reading.help_answer,
@@ -38,10 +38,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
-def handle_modelcard(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    d = deps(context)
+def handle_modelcard(web: WebServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    d = web.begin()
     try:
         line = parse(body.get("text", ""))
         run = SUBCOMMANDS.get(line.sub)
@@ -59,5 +57,8 @@ def handle_modelcard(
         ack(**say(refusal(err)))
 
 
-def register(app: App) -> None:
-    app.command("/modelcard")(handle_modelcard)
+def register(app: App, web: WebServices) -> None:
+    def modelcard(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        handle_modelcard(web, ack, body, client)
+
+    app.command("/modelcard")(modelcard)

@@ -19,13 +19,14 @@ def admin(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient
     user = body["user_id"]
     what = line.args[0].lower() if line.args else ""
     if what == "retry":
-        d.authz.actor(user, Action.RETRY)
+        d.authorize(user, Action.RETRY)
+        d.edge.settle()  # before the writes requeue_dead makes
         moved = d.outbox.requeue_dead()
         return say(f"Re-queued {moved} dead-letter job(s).")
     if what == "delete":
         rest = CommandLine(sub="delete", args=line.args[1:])
         name = card_name(rest, "/modelcard admin delete NAME")
-        d.authz.actor(user, Action.DELETE, name)
+        d.authorize(user, Action.DELETE, name)
         known_card(d, name)
         return say(f"Delete model card {name}?", _delete_confirm(name))
     raise InputError("Usage: `/modelcard admin delete NAME` or `/modelcard admin retry`.")

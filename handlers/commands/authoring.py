@@ -23,9 +23,10 @@ def create(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClien
     user = body["user_id"]
     # Name the card in a refusal when a valid one was typed.
     named = line.args[0] if line.args and name_problem(line.args[0]) is None else ""
-    d.authz.actor(user, Action.CREATE, named)
+    d.authorize(user, Action.CREATE, named)
     if not line.args and not line.options:
         view = with_channel(create_modal(), body.get("channel_id", ""))
+        d.edge.settle()
         client.views_open(trigger_id=body["trigger_id"], view=view)
         return {}
     name = card_name(
@@ -50,7 +51,7 @@ def create(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClien
 def queue_create(
     d: WebDeps, user: str, name: str, values: dict[str, str], body: dict[str, Any]
 ) -> Reply:
-    if d.state.get(name) is not None:
+    if d.edge.snapshot(name) is not None:
         raise CardAlreadyExists(name)
     try:
         content = minimal_content(
@@ -82,14 +83,16 @@ def queue_create(
 
 def edit(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
     name = card_name(line, "/modelcard edit NAME")
-    d.authz.actor(body["user_id"], Action.EDIT, name)
+    d.authorize(body["user_id"], Action.EDIT, name)
+    d.edge.load(name, content=True)  # snapshot and content in one round trip
     snapshot = known_card(d, name)
     check_editable(name, snapshot.status)
-    cached = d.state.content(name)
+    cached = d.edge.content(name)
     if cached is None:
         raise InputError(
             f"Model card `{name}` has not been loaded by the bot yet; try again in a minute."
         )
     view = with_channel(edit_modal(name, json.loads(cached)), body.get("channel_id", ""))
+    d.edge.settle()
     client.views_open(trigger_id=body["trigger_id"], view=view)
     return {}

@@ -31,7 +31,7 @@ def card_name(line: CommandLine, usage: str) -> str:
 
 
 def known_card(d: WebDeps, name: str) -> CardSnapshot:
-    snapshot = d.state.get(name)
+    snapshot = d.edge.snapshot(name)
     if snapshot is None:
         raise CardNotFound(name)
     return snapshot

@@ -7,13 +7,14 @@ from typing import Any
 
 from slack_sdk.web import WebClient
 
+from bot.authz import DECISIONS
 from bot.domain.status import Action, plan_transition
 from bot.errors import InputError
-from bot.gatekeeper import Gatekeeper
 from bot.jobs import Job, JobKind
 from bot.slack.command_line import CommandLine
+from bot.slack.text import refusal
 from handlers.commands.base import Reply, Subcommand, card_name, known_card, say
-from handlers.common import WebDeps, enqueue, transition_key
+from handlers.common import WebDeps, enqueue, reply_job, transition_key
 
 _TRANSITIONS = {
     "submit": (JobKind.SUBMIT, Action.SUBMIT, "Submitting `{}` for review…"),
@@ -33,16 +34,21 @@ def queue_transition(
     reason: str = "",
     response_url: str = "",
     channel: str = "",
+    private: bool = False,
 ) -> str:
-    """Shared by commands, buttons and the reject modal; returns the answer to show."""
-    d.authz.actor(user, action, name)
+    """Shared by commands, buttons and the reject modal; returns the answer to show.
+    `private`: the answer goes out as a private reply; a duplicate's is then queued with
+    the duplicate's audit entry (one round trip) and "" is returned."""
+    gated = bool(d.gates.required(action))
+    # Everything this request reads of the card, in one round trip.
+    d.edge.load(name, authors=action in DECISIONS, content=gated)
+    d.authorize(user, action, name)
     snapshot = known_card(d, name)
     if plan_transition(name, action, snapshot.status) is None:
         return f"Model card `{name}` is already {snapshot.status}; nothing to do."
-    gates = Gatekeeper(d.gov)
-    cached = d.state.content(name) if gates.required(action) else None
+    cached = d.edge.content(name) if gated else None
     if cached is not None:  # not loaded yet: the worker checks against AWS
-        gates.check(name, action, json.loads(cached))
+        d.gates.check(name, action, json.loads(cached))
     job = Job(
         kind=kind,
         user=user,
@@ -51,8 +57,15 @@ def queue_transition(
         reply_to=response_url,
         channel=channel,
     )
-    if not enqueue(d, job, transition_key(d, kind, name, user), ttl=3600):
-        return f"Model card `{name}` already has a decision or move in progress."
+    busy = f"Model card `{name}` already has a decision or move in progress."
+    private_reply = (
+        reply_job(user, refusal(busy), response_url=response_url, channel=channel)
+        if private
+        else None
+    )
+    key = transition_key(d, kind, name, user)
+    if not enqueue(d, job, key, ttl=3600, refusal=private_reply) and private_reply is None:
+        return busy
     return ""
 
 

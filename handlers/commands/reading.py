@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from slack_sdk.web import WebClient
@@ -17,8 +18,14 @@ from handlers.common import WebDeps
 LIST_PAGE = 20
 
 
-def help_answer(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
+@functools.cache
+def _help_reply() -> Reply:
+    # Static text: built once (escaping it costs more than the rest of the ack).
     return say(help_text(), help_blocks())
+
+
+def help_answer(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
+    return _help_reply()
 
 
 def show(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
@@ -35,13 +42,13 @@ def show(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient)
 
 
 def list_reply(d: WebDeps, status: CardStatus | None, after: str = "") -> Reply:
-    cards, cursor = d.state.page(status, after=after, limit=LIST_PAGE)
+    cards, cursor, total = d.edge.page(status, after, LIST_PAGE)
     return say(
-        f"{d.state.count(status)} model card(s)",
+        f"{total} model card(s)",
         card_list_blocks(
             cards,
             status=str(status) if status else None,
-            total=d.state.count(status),
+            total=total,
             next_cursor=cursor,
             region=d.gov.region,
         ),

@@ -19,7 +19,7 @@ from handlers.common import WebDeps, enqueue
 def export(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient) -> Reply:
     user = body["user_id"]
     name = card_name(line, "/modelcard export NAME")
-    d.authz.actor(user, Action.EXPORT, name)
+    d.authorize(user, Action.EXPORT, name)
     known_card(d, name)
     if not d.gov.export_s3_uri:
         return say(
@@ -72,7 +72,7 @@ def diff(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient)
         raise NotAllowed(not_mapped_text(user, "diff", name))
     known_card(d, name)
     args = {"v1": str(min(numbers)), "v2": str(max(numbers))} if numbers else {}
-    d.outbox.enqueue(
+    d.edge.submit(
         Job(
             kind=JobKind.DIFF,
             user=user,

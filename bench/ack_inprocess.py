@@ -1,0 +1,204 @@
+"""CPU per ack of the project's WSGI app against a bare Bolt app, in process (no HTTP).
+
+    .venv/bin/python bench/ack_inprocess.py [--requests 400] [--rounds 5] [--kinds show,list]
+
+Starts a Redis-protocol server and the fake Slack Web API, builds the project's WSGI app
+(`bot.app:wsgi_from_env()`, as gunicorn does) and bench/bare_bolt.py's, and calls each
+directly with the same signed requests (a WSGI environ like gunicorn's). Per kind
+(bench/_ack_kinds.py), rounds alternate project/bare; each request's CPU is
+`time.process_time()` around the call (the app's own CPU: Bolt, the edge, the handlers and
+redis-py's client side; the Redis server is another process). Also counts the project's Redis
+round trips per request of each kind (tests/redis_counting.py). Prints µs per request and
+the ratio; writes bench/results/ack_inprocess.json. No target: the HTTP benchmark
+(bench/ack.py) holds them; this one says where the app's CPU goes while iterating.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fake_slack import FakeSlack
+from tests.process_stack import governance_for_tests
+from tests.redis_server import RedisServer
+from tests.slack_requests import SIGNING_SECRET
+
+from bench._ack_kinds import EXPECT, KINDS, Requests, seed
+from bench._stack import Prepared, write_results
+
+Wsgi = Callable[[dict[str, Any], Any], Iterable[bytes]]
+
+
+def environ(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """What gunicorn hands a WSGI app for a Slack POST."""
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "3000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SCRIPT_NAME": "",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_HOST": "127.0.0.1:3000",
+        "HTTP_ACCEPT_ENCODING": "identity",
+    }
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            env["CONTENT_TYPE"] = value
+        else:
+            env["HTTP_" + name.upper().replace("-", "_")] = value
+    return env
+
+
+def call(app: Wsgi, req: Prepared) -> tuple[str, bytes]:
+    status: list[str] = []
+
+    def start_response(code: str, headers: Any, exc_info: Any = None) -> Any:
+        status.append(code)
+        return lambda data: None
+
+    body = b"".join(app(environ(*req), start_response))
+    return status[0], body
+
+
+def cpu_per_request(app: Wsgi, reqs: list[Prepared]) -> tuple[list[float], float]:
+    """CPU seconds of each call, and the wall time of the batch."""
+    cpu: list[float] = []
+    started = time.perf_counter()
+    for req in reqs:
+        before = time.process_time()
+        status, _ = call(app, req)
+        cpu.append(time.process_time() - before)
+        if not status.startswith("200"):
+            raise SystemExit(f"HTTP {status}")
+    return cpu, time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per kind")
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    args = parser.parse_args()
+    kinds = [k for k in args.kinds.split(",") if k]
+
+    tmp = Path(tempfile.mkdtemp(prefix="mcb-bench-"))
+    redis_server = RedisServer().start()
+    fake = FakeSlack().start()
+    try:
+        os.environ.update(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-bench-token",
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": fake.api_url,
+                "REDIS_URL": redis_server.url,
+                "MODELCARD_CONFIG": str(governance_for_tests(tmp / "governance.yml")),
+            }
+        )
+        fresh = args.requests * args.rounds * 2 + 200  # both apps take fresh cards
+        seed(redis_server.url, fresh)
+        import logging
+
+        from bot.app import build_core, create_wsgi
+        from bot.settings import Settings
+        from tests.redis_counting import RoundTrips, counting_client
+
+        from bench import bare_bolt
+
+        logging.disable(logging.WARNING)  # the apps' logs are not what is measured
+        apps: dict[str, Wsgi] = {
+            "project": create_wsgi(build_core(Settings())),
+            "bare": bare_bolt.application,
+        }
+        trips = RoundTrips()
+        counted = create_wsgi(build_core(Settings(), counting_client(redis_server.url, trips)))
+        requests = Requests(fake.base_url)
+        round_trips: dict[str, list[list[str]]] = {}
+        for kind in kinds:  # sanity, warm-up and round trips
+            if kind == "approve_claimed":  # the first click claims the decision
+                call(apps["project"], requests.one(kind))
+            _status, body = call(apps["project"], requests.one(kind))
+            if EXPECT[kind] and EXPECT[kind] not in body.decode() + last_job_text(redis_server):
+                raise SystemExit(f"{kind}: unexpected answer {body[:300]!r}")
+            for app in apps.values():
+                cpu_per_request(app, requests.build(kind, 50))
+            call(counted, requests.one(kind))
+            with trips.measure():
+                call(counted, requests.one(kind))
+            round_trips[kind] = trips.measured or []
+
+        samples: dict[tuple[str, str], list[float]] = {}
+        for kind in kinds:
+            for r in range(args.rounds):
+                order = ("project", "bare") if r % 2 == 0 else ("bare", "project")
+                for name in order:
+                    cpu, _wall = cpu_per_request(apps[name], requests.build(kind, args.requests))
+                    samples.setdefault((name, kind), []).extend(cpu)
+    finally:
+        fake.stop()
+        redis_server.stop()
+
+    rows = []
+    print("\nCPU per request, µs: median (mean); the median is the steadier on a shared machine")
+    print(f"{'kind':16} {'project':>13} {'bare':>11} {'ratio':>6} {'RTs':>4}  commands")
+    for kind in kinds:
+        p = statistics.mean(samples[("project", kind)]) * 1e6
+        b = statistics.mean(samples[("bare", kind)]) * 1e6
+        p50 = statistics.median(samples[("project", kind)]) * 1e6
+        b50 = statistics.median(samples[("bare", kind)]) * 1e6
+        sent = round_trips[kind]
+        shown = " | ".join(" ".join(t) for t in sent)
+        print(
+            f"{kind:16} {p50:>5.0f} ({p:>5.0f}) {b50:>4.0f} ({b:>4.0f}) {p50 / b50:>6.2f} "
+            f"{len(sent):>4}  {shown}"
+        )
+        rows.append(
+            {
+                "kind": kind,
+                "project_cpu_us_mean": round(p, 1),
+                "bare_cpu_us_mean": round(b, 1),
+                "project_cpu_us_p50": round(p50, 1),
+                "bare_cpu_us_p50": round(b50, 1),
+                "ratio_mean": round(p / b, 3),
+                "ratio_p50": round(p50 / b50, 3),
+                "redis_round_trips": len(sent),
+                "redis_commands": sent,
+            }
+        )
+    path = write_results(
+        "ack_inprocess", {"requests_per_round": args.requests, "rounds": args.rounds, "rows": rows}
+    )
+    print(f"\nwrote {path}")
+    return 0
+
+
+def last_job_text(redis_server: RedisServer) -> str:
+    import json
+
+    from bot.store.keys import Keys
+
+    client = redis_server.client()
+    rows = client.xrevrange(Keys().jobs, count=1)
+    client.close()
+    if not rows:
+        return ""
+    job = json.loads(rows[0][1]["job"])
+    return f"kind={job['kind']} {job['args'].get('text', '')}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

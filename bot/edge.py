@@ -1,0 +1,207 @@
+"""One ack's Redis work in at most two round trips: the reads it needs, done once and passed
+on, and the write script; the replay-cache entry of the request rides on the first of them.
+
+The HTTP edge (bot/web.py) verifies the signature before anything runs, then leaves the
+replay-cache SET pending in `PENDING` for this request. The first round trip the ack makes
+carries it (a pipeline's first command, or the write script's first step); when it finds the
+signature already seen, `Replayed` stops the listener before any side effect and the edge
+answers 401. A listener that needs no Redis at all leaves it to the edge, which makes it
+after the listener (nothing was changed by then). Before a side effect that is not a Redis
+write (views.open), a listener calls `settle()`.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.status import CardStatus
+from bot.jobs import Job
+from bot.outbox import Outbox, Submitted
+from bot.store.audit import AuditEvent
+from bot.store.cards import CardSnapshot
+from bot.store.keys import Keys
+from bot.store.wire import Command, Wire, as_dict
+
+# Fields `/modelcard list` shows: only these are read per listed card.
+LIST_FIELDS = ("status", "owner")
+
+
+class Replayed(Exception):  # noqa: N818 - a signal for the edge, not an error a person sees
+    """The request's signature was accepted before: stop before any side effect."""
+
+
+@dataclass
+class ReplayCheck:
+    """The replay-cache entry still to make for one request (set by the HTTP edge)."""
+
+    key: str
+    ttl: int
+    done: bool = False
+    fresh: bool = True
+    failed: bool = False
+
+    def settled(self, fresh: bool) -> None:
+        self.done = True
+        self.fresh = fresh
+        if not fresh:
+            raise Replayed(self.key)
+
+    def make(self, wire: Wire) -> None:
+        """The SET on its own (one round trip); Replayed if the signature was seen."""
+        try:
+            fresh = wire.send([("SET", self.key, "1", "NX", "EX", self.ttl)])[0]
+        except Exception:
+            self.failed = True
+            raise
+        self.settled(fresh is not None)
+
+
+PENDING: ContextVar[ReplayCheck | None] = ContextVar("mcb_pending_replay", default=None)
+
+
+@dataclass
+class CardFacts:
+    """What this request has read of one card (the flags say what was read)."""
+
+    snapshot: CardSnapshot | None = None
+    read: bool = False
+    people: frozenset[str] | None = None
+    content: str | None = None
+    content_read: bool = False
+
+
+@dataclass
+class EdgeRequest:
+    """Per request: card facts read once (snapshot, authors, content) and the writes."""
+
+    wire: Wire
+    keys: Keys
+    outbox: Outbox
+    replay: ReplayCheck | None = None
+    _cards: dict[str, CardFacts] = field(default_factory=dict)
+
+    def _pending(self) -> ReplayCheck | None:
+        check = self.replay
+        return check if check is not None and not check.done else None
+
+    def _round_trip(self, commands: list[Command]) -> list[Any]:
+        """One round trip; the pending replay SET goes first in it."""
+        check = self._pending()
+        if check is None:
+            return self.wire.send(commands)
+        try:
+            results = self.wire.send([("SET", check.key, "1", "NX", "EX", check.ttl), *commands])
+        except Exception:
+            check.failed = True
+            raise
+        check.settled(results[0] is not None)
+        return results[1:]
+
+    # ------------------------------------------------------------------ reads
+
+    def load(self, name: str, *, authors: bool = False, content: bool = False) -> CardFacts:
+        """Whatever of the card's snapshot, authors and content is not read yet, in one
+        round trip (none when everything asked for was read earlier in this request)."""
+        card = self._cards.get(name)
+        if card is None:
+            card = self._cards[name] = CardFacts()
+        need_snapshot = not card.read
+        need_people = authors and card.people is None
+        need_content = content and not card.content_read
+        if not (need_snapshot or need_people or need_content):
+            return card
+        k = self.keys
+        commands: list[Command] = []
+        if need_snapshot:
+            commands.append(("HGETALL", k.card(name)))
+        if need_people:
+            commands.append(("SMEMBERS", k.card_people(name)))
+        if need_content:
+            commands.append(("GET", k.card_content(name)))
+        results = iter(self._round_trip(commands))
+        if need_snapshot:
+            data = as_dict(next(results))
+            card.snapshot = CardSnapshot.from_hash(data) if data else None
+            card.read = True
+        if need_people:
+            card.people = frozenset(str(u) for u in next(results) or ())
+        if need_content:
+            value = next(results)
+            card.content = None if value is None else str(value)
+            card.content_read = True
+        return card
+
+    def snapshot(self, name: str) -> CardSnapshot | None:
+        return self.load(name).snapshot
+
+    def authors(self, name: str) -> frozenset[str]:
+        """Who created, edited or submitted the card (four-eyes)."""
+        card = self.load(name, authors=True)
+        people = card.people or frozenset()
+        snap = card.snapshot
+        if snap is None:
+            return people
+        return people | ({snap.created_by, snap.submitted_by} - {""})
+
+    def content(self, name: str) -> str | None:
+        return self.load(name, content=True).content
+
+    def page(
+        self, status: CardStatus | None, after: str, limit: int
+    ) -> tuple[list[CardSnapshot], str | None, int]:
+        """A page of cards by name after `after` (only the fields `list` shows), the cursor
+        of the next page and the total: two round trips (names and count, then fields)."""
+        k = self.keys
+        key = k.cards if status is None else k.cards_with_status(status)
+        low = f"({after}" if after else "-"
+        names, total = self._round_trip(
+            [("ZRANGEBYLEX", key, low, "+", "LIMIT", 0, limit + 1), ("ZCARD", key)]
+        )
+        more = len(names) > limit
+        names = [str(n) for n in names[:limit]]
+        cards: list[CardSnapshot] = []
+        if names:
+            rows = self.wire.send([("HMGET", k.card(name), *LIST_FIELDS) for name in names])
+            for name, (raw_status, owner) in zip(names, rows, strict=True):
+                if raw_status:  # removed since the names were read
+                    cards.append(
+                        CardSnapshot(
+                            name=name, arn="", status=CardStatus(raw_status), owner=owner or ""
+                        )
+                    )
+        return cards, (names[-1] if more and names else None), int(total)
+
+    # ------------------------------------------------------------------ writes
+
+    def submit(
+        self,
+        job: Job,
+        idempotency_key: str = "",
+        ttl_seconds: int = 86400,
+        *,
+        audit: AuditEvent | None = None,
+        refusal: Job | None = None,
+    ) -> bool:
+        """Queue the job (see Outbox.submit) in one round trip, with the replay SET if it is
+        still pending; True if the job was added."""
+        check = self._pending()
+        replay = (check.key, check.ttl) if check is not None else None
+        try:
+            answer = self.outbox.submit(
+                job, idempotency_key, ttl_seconds, audit=audit, refusal=refusal, replay=replay
+            )
+        except Exception:
+            if check is not None:
+                check.failed = True
+            raise
+        if check is not None:
+            check.settled(answer is not Submitted.REPLAYED)
+        return answer is Submitted.QUEUED
+
+    def settle(self) -> None:
+        """Make the pending replay SET now (before a side effect outside Redis)."""
+        check = self._pending()
+        if check is not None:
+            check.make(self.wire)
