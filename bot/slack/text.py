@@ -7,6 +7,7 @@ or `inline` (escape, then clip) before it lands in mrkdwn, so `<!channel>`, `<@U
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -109,6 +110,7 @@ def slack_date(ts: float | None) -> str:
     return f"<!date^{int(ts)}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
+@functools.lru_cache(maxsize=32)  # a handful of statuses, on every line of a list
 def status_label(status: object) -> str:
     text = str(status)
     return f"{_STATUS_ICONS.get(text, '')} `{inline(text, 40)}`".strip()
