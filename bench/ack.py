@@ -107,11 +107,11 @@ def main() -> int:
     per_round = {c: max(c, int(REQUESTS[c] * args.scale)) for c in concurrency}
     # Every request of a fresh kind (either app) takes a new card; warm-up takes 200.
     fresh = sum(per_round.values()) * args.rounds * 2 + 400
-    try:
+    with stack:  # on failure: the processes' logs, then stop
         seed(stack.redis.url, fresh)
         ports = {
-            "project": stack.start_web("web-project"),
-            "bare": stack.start_web("web-bare", "bench.bare_bolt:application"),
+            "project": stack.start_procfile_web("web-project"),
+            "bare": stack.start_procfile_web("web-bare", "bench.bare_bolt:application"),
         }
         pids = {app: stack.procs[f"web-{app}"].pid for app in ports}
         print(f"gunicorn flags (Procfile): {procfile_flags(args.app_root / 'Procfile')}")
@@ -140,12 +140,6 @@ def main() -> int:
                         cells.setdefault((app, kind, clients), []).append(res)
                 print(f"  done {kind} @ {clients} clients ({time.monotonic() - started:.0f}s)")
         report = analyse(cells, kinds, concurrency)
-    except BaseException:
-        for name in list(stack.procs):
-            print(f"== {name}\n{stack.log_tail(name)}", file=sys.stderr)
-        raise
-    finally:
-        stack.stop()
     path = write_results(
         "ack",
         {

@@ -28,10 +28,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fake_slack import FakeSlack
-from tests.process_stack import governance_for_tests
-from tests.redis_server import RedisServer
-from tests.slack_requests import SIGNING_SECRET
+from bot.local.fake_slack import FakeSlack
+from bot.local.redis_server import RedisServer
+from bot.local.slack_requests import SIGNING_SECRET
+from bot.local.stack import governance_file
 
 from bench._ack_kinds import EXPECT, KINDS, Requests, seed
 from bench._stack import Prepared, write_results
@@ -106,7 +106,7 @@ def main() -> int:
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                 "SLACK_API_URL": fake.api_url,
                 "REDIS_URL": redis_server.url,
-                "MODELCARD_CONFIG": str(governance_for_tests(tmp / "governance.yml")),
+                "MODELCARD_CONFIG": str(governance_file(tmp / "governance.yml")),
             }
         )
         fresh = args.requests * args.rounds * 2 + 200  # both apps take fresh cards

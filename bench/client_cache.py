@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis
 import redis.connection
+from bot.local.redis_server import RedisServer
 from bot.store.wire import Wire
 from redis.cache import CacheConfig
-from tests.redis_server import RedisServer
 
 from bench._stack import write_results
 

@@ -5,8 +5,8 @@ answered from Redis, and Redis memory per card.
 
 Steps (each timed):
 1. Cards in the central account of the moto server: 200 through the real CreateModelCard
-   API (8 threads, to show its rate), the rest through bench/_moto_server.py's
-   `/_bench/seed-cards` fast path (straight into the same SageMaker backend). Statuses: 60%
+   API (8 threads, to show its rate), the rest through the moto server's
+   `/_shim/seed-cards` fast path (straight into the same SageMaker backend). Statuses: 60%
    Draft, 25% PendingReview, 10% Approved, 5% Archived.
 2. `Reconciler.tick` in this process, built as `python -m bot worker` builds it (automation
    role, per-role sessions against moto): lists every card and queues an OBSERVE job per card
@@ -127,7 +127,7 @@ def create_cards(stack: BenchStack, n: int) -> dict[str, Any]:
             for i in range(lo, min(n, lo + batch))
         ]
         post_json(
-            stack.moto_url + "/_bench/seed-cards",
+            stack.moto_url + "/_shim/seed-cards",
             {"account": CENTRAL, "region": REGION, "cards": cards},
         )
     seed_s = time.perf_counter() - started
@@ -241,14 +241,8 @@ def home_builds(core: Any, users: list[str], n: int) -> dict[str, Any]:
 
 
 def web_requests(kind: str, n: int, base: str) -> list[Prepared]:
-    from tests.slack_requests import (
-        FORM,
-        JSON,
-        app_home_opened,
-        event_callback,
-        sign,
-        slash_command,
-    )
+    from bot.local.slack_payloads import app_home_opened, event_callback, slash_command
+    from bot.local.slack_requests import FORM, JSON, sign
 
     out: list[Prepared] = []
     for i in range(n):
@@ -273,7 +267,8 @@ def check_list(status: int, data: bytes) -> bool:
 
 def home_end_to_end(stack: BenchStack, users: list[str]) -> dict[str, Any]:
     """One tab opening per user (handlers/home.py coalesces a user's openings within 5 s)."""
-    from tests.slack_requests import SlackSender, app_home_opened
+    from bot.local.slack_payloads import app_home_opened
+    from bot.local.slack_requests import SlackSender
 
     assert stack.fake is not None
     sender = SlackSender(f"http://127.0.0.1:{stack.ports['web']}")
@@ -315,7 +310,7 @@ def main() -> int:
     r = redis.Redis.from_url(stack.redis.url, decode_responses=True)
     results: dict[str, Any] = {"cards": n}
     t0 = time.monotonic()
-    try:
+    with stack:  # on failure: the processes' logs, then stop
         results["create"] = create_cards(stack, n)
         print(f"created {n} cards in moto: {results['create']}")
 
@@ -341,7 +336,7 @@ def main() -> int:
         # 3. OBSERVE jobs through a real worker for a fixed window.
         r.set(core.keys.claim("reconcile"), "1", ex=3600)  # keep its own tick out of the way
         before = len(core.state.last_seen([card_name(i) for i in range(n)]))
-        stack.start_worker("worker", 8)
+        stack.start_bench_worker("worker", 8)
         started = time.perf_counter()
         time.sleep(args.observe_window)
         done = len(core.state.last_seen([card_name(i) for i in range(n)])) - before
@@ -392,7 +387,7 @@ def main() -> int:
         for user, row in results["home_build"].items():
             print(f"App Home build for {user}: p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms "
                   f"({row['blocks']} blocks)")  # fmt: skip
-        stack.ports["web"] = stack.start_web("web")
+        stack.ports["web"] = stack.start_procfile_web("web")
         port = stack.ports["web"]
         for kind in ("list", "list_pending", "show", "home_opened"):
             run_load(port, web_requests(kind, 100, stack.fake.base_url), 8)  # warm-up
@@ -413,15 +408,9 @@ def main() -> int:
         r.delete(core.keys.jobs)  # home refreshes queued by the load above
         users = ["U0APPR", "U0DSAP", "U0LEAD", "U0DS", "U0MLE", "U0ADMIN"]
         r.delete(*[core.keys.claim(f"home:{u}") for u in users])
-        stack.start_worker("worker-home", 1)
+        stack.start_bench_worker("worker-home", 1)
         results["home_end_to_end"] = home_end_to_end(stack, users)
         stack.stop_proc("worker-home")
-    except BaseException:
-        for name in list(stack.procs):
-            print(f"== {name}\n{stack.log_tail(name)}", file=sys.stderr)
-        raise
-    finally:
-        stack.stop()
     results["elapsed_s"] = round(time.monotonic() - t0, 1)
 
     print(f"\n{'through the web process':28} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "

@@ -3,8 +3,8 @@ Slack calls made directly in a loop.
 
     .venv/bin/python bench/transition.py [--cards 20] [--sequential 8] [--app-root PATH]
 
-Starts a Redis-protocol server, the fake Slack Web API, the moto server with
-tests/moto_shim.py, the project's web process (Procfile flags) and `python -m bot worker`.
+Starts a Redis-protocol server, the fake Slack Web API, the moto server extended by
+bot.local.moto_ext, the project's web process (Procfile flags) and `python -m bot worker`.
 Cards are prepared through the bot itself (`/modelcard create` as the lead, `submit` as a
 data scientist; approval requests posted), then for N = 1 and N = 8 consumers
 (`python -m bot worker --consumers N`, a fresh process each):
@@ -199,7 +199,7 @@ def prepare_direct(stack: BenchStack, n: int, prefix: str) -> list[dict[str, str
 
 class BotDriver:
     def __init__(self, stack: BenchStack) -> None:
-        from tests.slack_requests import SlackSender
+        from bot.local.slack_requests import SlackSender
 
         self.stack = stack
         assert stack.fake is not None
@@ -239,8 +239,8 @@ class BotDriver:
         return self._approvals[card]
 
     def click(self, card: str) -> float:
+        from bot.local.slack_driver import message_value
         from bot.slack.ids import APPROVE_ACTION
-        from tests.slack_driver import message_value
 
         message = self.approval(card)
         url = self._url(channel=APPROVALS, user=APPROVER, message_ts=message["ts"])
@@ -329,11 +329,11 @@ class CpuMeter:
 
     def __init__(self, stack: BenchStack, extra: dict[str, int]) -> None:
         assert stack.redis is not None
-        assert stack.redis._proc is not None
+        assert stack.redis is not None
         self.pids = {
             "moto": stack.procs["moto"].pid,
             "web": stack.procs["web"].pid,
-            "redis": stack.redis._proc.pid,
+            "redis": stack.redis.pid,
             **extra,
         }
         self.before = {k: cpu_seconds(p) for k, p in self.pids.items()}
@@ -348,25 +348,28 @@ class CpuMeter:
 
 
 def moto_actions(stack: BenchStack) -> Counter[str]:
-    import urllib.request
-
-    with urllib.request.urlopen(stack.moto_url + "/_shim/calls", timeout=30) as answer:
-        calls = json.loads(answer.read())
+    calls = stack.moto_calls()
+    assert calls is not None, "the moto server does not answer"
     return Counter(f"{c['service']}:{c['action']}" for c in calls)
 
 
-def clear_moto_calls(stack: BenchStack) -> None:
-    import urllib.request
-
-    request = urllib.request.Request(stack.moto_url + "/_shim/calls/clear", method="POST")
-    urllib.request.urlopen(request, timeout=10).close()
+def per_card(
+    cards: int, makespan: float, calls: Counter[str], cpu_used: dict[str, float], cpu_key: str
+) -> dict[str, Any]:
+    """Throughput, AWS calls and CPU per card of one measured run."""
+    return {
+        "throughput_cards_per_s": round(cards / makespan, 3),
+        "aws_calls_per_card": {k: round(v / cards, 2) for k, v in sorted(calls.items())},
+        "aws_calls_per_card_total": round(sum(calls.values()) / cards, 2),
+        cpu_key: {k: round(v * 1000 / cards, 1) for k, v in cpu_used.items()},
+    }
 
 
 def bot_phase(
     driver: BotDriver, stack: BenchStack, consumers: int, cards: dict[str, list[str]]
 ) -> dict[str, Any]:
     name = f"worker{consumers}"
-    stack.start_worker(name, consumers)
+    stack.start_bench_worker(name, consumers)
     try:
         since = time.time()
         driver.click(cards["warmup"][0])
@@ -378,7 +381,7 @@ def bot_phase(
             started = driver.click(card)
             seq.append(driver.ends([card], started)[card] - started)
 
-        clear_moto_calls(stack)
+        stack.clear_moto_calls()
         starts: dict[str, float] = {}
         cpu = CpuMeter(stack, {"worker": stack.procs[name].pid})
         first = time.time()
@@ -401,10 +404,7 @@ def bot_phase(
         "burst_latency": summary_ms(burst),
         "burst_cards": len(burst),
         "burst_makespan_s": round(makespan, 3),
-        "throughput_cards_per_s": round(len(burst) / makespan, 3),
-        "aws_calls_per_card": {k: round(v / len(burst), 2) for k, v in sorted(calls.items())},
-        "aws_calls_per_card_total": round(sum(calls.values()) / len(burst), 2),
-        "burst_cpu_ms_per_card": {k: round(v * 1000 / len(burst), 1) for k, v in cpu_used.items()},
+        **per_card(len(burst), makespan, calls, cpu_used, "burst_cpu_ms_per_card"),
     }
 
 
@@ -430,7 +430,7 @@ def direct_phase(
         "threads": threads,
         "cards": cards[1:],
     }
-    spec_path = stack.tmp / f"{prefix}t{threads}.json"
+    spec_path = stack.workdir / f"{prefix}t{threads}.json"
     spec_path.write_text(json.dumps(spec))
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--direct-child", str(spec_path)],
@@ -441,7 +441,7 @@ def direct_phase(
     assert child.stdout is not None
     if child.stdout.readline().strip() != "ready":
         raise SystemExit(f"direct loop failed:\n{child.communicate()[1][-3000:]}")
-    clear_moto_calls(stack)
+    stack.clear_moto_calls()
     cpu = CpuMeter(stack, {})
     child.stdin.write("go\n")
     child.stdin.flush()
@@ -459,10 +459,7 @@ def direct_phase(
         "threads": threads,
         "latency": summary_ms(lat),
         "makespan_s": round(makespan, 3),
-        "throughput_cards_per_s": round(len(lat) / makespan, 3),
-        "aws_calls_per_card": {k: round(v / len(lat), 2) for k, v in sorted(calls.items())},
-        "aws_calls_per_card_total": round(sum(calls.values()) / len(lat), 2),
-        "cpu_ms_per_card": {k: round(v * 1000 / len(lat), 1) for k, v in cpu_used.items()},
+        **per_card(len(lat), makespan, calls, cpu_used, "cpu_ms_per_card"),
     }
 
 
@@ -485,8 +482,8 @@ def main() -> int:
     stack = BenchStack(app_root=args.app_root.resolve()).start(moto=True)
     t0 = time.monotonic()
     runs: dict[str, Any] = {}
-    try:
-        stack.ports["web"] = stack.start_web("web")
+    with stack:  # on failure: the processes' logs, then stop
+        stack.ports["web"] = stack.start_procfile_web("web")
         driver = BotDriver(stack)
         plan: dict[tuple[int, float], dict[str, list[str]]] = {}
         for k, lat in enumerate(latencies):
@@ -498,7 +495,7 @@ def main() -> int:
                     "burst": [f"{tag}-burst-{i:03d}" for i in range(m)],
                 }
         every = [c for p in plan.values() for cs in p.values() for c in cs]
-        stack.start_worker("prep", 8)
+        stack.start_bench_worker("prep", 8)
         driver.prepare(every)
         stack.stop_proc("prep")
         print(f"prepared {len(every)} PendingReview cards through the bot "
@@ -515,12 +512,6 @@ def main() -> int:
                       f"thread(s) done ({time.monotonic() - t0:.0f}s)")  # fmt: skip
             stack.set_aws_latency(0)
             runs[f"{lat:g}"] = {"aws_latency_ms": lat, "bot": bot, "direct": direct}
-    except BaseException:
-        for name in list(stack.procs):
-            print(f"== {name}\n{stack.log_tail(name)}", file=sys.stderr)
-        raise
-    finally:
-        stack.stop()
 
     targets: list[dict[str, Any]] = []
     for key, run in runs.items():

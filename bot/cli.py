@@ -115,12 +115,12 @@ def _socket(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run
+    from bot.demo.run import run
 
     return run(keep_running=args.keep_running, as_json=args.json)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_demo: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modelcard-bot",
         description="Slack bot for SageMaker Model Card governance across AWS accounts.",
@@ -188,20 +188,23 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     socket.set_defaults(handler=_socket)
-    from bot.demo import DESCRIPTION, add_arguments
-
     demo = sub.add_parser(
         "demo",
         help="play the governance story locally (no AWS account, no Slack workspace)",
-        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_arguments(demo)
     demo.set_defaults(handler=_demo)
+    if with_demo:  # only then: the web, worker and socket paths never load bot.demo
+        from bot.demo.run import DESCRIPTION, add_arguments
+
+        demo.description = DESCRIPTION
+        add_arguments(demo)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(with_demo=command == "demo").parse_args(argv)
     code: int = args.handler(args)
     return code

@@ -1,19 +1,20 @@
-"""moto (extended by tests/moto_shim.py) in-process, with the example governance file."""
+"""moto (extended by bot.local.moto_ext) in-process, with the local world's governance file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 
 import boto3
 import pytest
+import yaml
 from moto import mock_aws
 
 from bot.aws import Actor, ModelCards, RoleSessions, StageShares
 from bot.domain.status import Action
-from bot.governance import Governance, load_governance, parse_governance
-from tests import moto_shim
-from tests.conftest import EXAMPLE_CONFIG
+from bot.governance import Governance, parse_governance
+from bot.local import moto_ext
 
 REGION = "us-east-1"
 
@@ -47,13 +48,12 @@ class AwsWorld:
         )
 
 
-def with_invitation_roles(gov: Governance) -> Governance:
-    """Stage accounts outside an Organization accept the share invitation (as moto has no
-    Organization holding fixed account ids)."""
-    data = gov.model_dump(mode="json")
-    for stage in data["stages"].values():
-        stage["invitation_role_arn"] = f"arn:aws:iam::{stage['account']}:role/modelcard-accept"
-    data["automation_role_arn"] = "arn:aws:iam::111111111111:role/mc-automation"
+def local_world() -> Governance:
+    """The local world's governance file (bot/local/governance.yml: the example's plus the
+    stage accounts' invitation roles, as moto has no Organization holding fixed account ids),
+    with exports off: the tests of exports turn them on (tests/gov_override.py)."""
+    data = yaml.safe_load(resources.files("bot.local").joinpath("governance.yml").read_text())
+    data.pop("export_s3_uri")
     return parse_governance(data)
 
 
@@ -68,9 +68,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWorld]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
-    moto_shim.install()
+    moto_ext.install()
     with mock_aws():
-        moto_shim.clear_calls()
-        gov = with_invitation_roles(load_governance(EXAMPLE_CONFIG))
+        moto_ext.clear_calls()
+        gov = local_world()
         sessions = RoleSessions(region=REGION)
         yield AwsWorld(gov, sessions, ModelCards(sessions), StageShares(sessions, gov))

@@ -27,7 +27,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from tests.fake_slack import APP_ID, Call, FakeSlack
+from bot.local.fake_slack import APP_ID, Call, FakeSlack
 
 ENVELOPE_TYPES = frozenset({"slash_commands", "interactive", "events_api"})
 

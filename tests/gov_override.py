@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.aws import StageShares
 from bot.governance import parse_governance
 from tests.aws_fixtures import AwsWorld
@@ -21,3 +23,10 @@ def governed(aws: AwsWorld, changes: dict[str, Any]) -> AwsWorld:
     aws.gov = parse_governance(data)
     aws.shares = StageShares(aws.sessions, aws.gov)
     return aws
+
+
+@pytest.fixture(name="aws")
+def governed_aws(aws: AwsWorld, gov_changes: dict[str, Any]) -> AwsWorld:
+    """A test module imports this fixture and defines `gov_changes`: its tests then run on
+    the `aws` world with those governance changes."""
+    return governed(aws, gov_changes)

@@ -6,20 +6,14 @@ They read what a person would see (ack answers, ephemerals, posted blocks) and, 
 
 from __future__ import annotations
 
-import functools
 import html
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import botocore.loaders
-import botocore.session
-import pytest
-
 from bot.domain.status import Action
+from bot.local import moto_ext
+from bot.local.slack_requests import Response
 from bot.slack.ids import APPROVE_ACTION, REJECT_ACTION
-from tests import moto_shim
-from tests.slack_requests import Response
 from tests.slack_stack import Stack
 
 LEAD, DS, MLE, APPR, DSAP, ADMIN, NOBODY = (
@@ -31,24 +25,6 @@ LEAD, DS, MLE, APPR, DSAP, ADMIN, NOBODY = (
     "U0ADMIN",
     "U0NOBODY",
 )
-
-
-@functools.cache
-def _shared_loader(data_path: str = "") -> botocore.loaders.Loader:
-    return botocore.loaders.create_loader(data_path)
-
-
-@pytest.fixture(scope="module")
-def shared_botocore_loader() -> Iterator[None]:
-    """Every assumed-role session builds its own botocore session, which parses the large
-    SageMaker and RAM service models again (about 0.3 s per person per test). The models are
-    read-only data: share one loader so each is parsed once per test run."""
-    original = botocore.session.create_loader
-    botocore.session.create_loader = _shared_loader  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        botocore.session.create_loader = original
 
 
 def json_text(value: Any) -> str:
@@ -84,7 +60,7 @@ class Quiet:
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        moto_shim.clear_calls()
+        moto_ext.clear_calls()
         self.before = stack.core.redis.xlen(stack.core.keys.jobs)
 
     def kinds(self) -> list[str]:
@@ -97,7 +73,7 @@ class Quiet:
         if replies == 0:
             assert self.stack.core.redis.xlen(self.stack.core.keys.jobs) == self.before
         self.stack.drain()
-        assert moto_shim.calls() == []
+        assert moto_ext.calls() == []
 
 
 def create_card(stack: Stack, name: str, user: str = LEAD, extra: str = "") -> None:

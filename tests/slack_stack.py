@@ -16,13 +16,13 @@ from werkzeug.serving import make_server
 
 from bot.app import Core, build_core, build_worker, create_wsgi
 from bot.domain.status import Action
+from bot.local.fake_slack import FakeSlack
+from bot.local.redis_server import RedisServer
+from bot.local.slack_driver import SlackDriver
+from bot.local.slack_requests import SIGNING_SECRET, SlackSender
 from bot.settings import Settings
 from bot.worker.runner import Worker
 from tests.aws_fixtures import REGION, AwsWorld
-from tests.fake_slack import FakeSlack
-from tests.redis_server import RedisServer
-from tests.slack_driver import SlackDriver
-from tests.slack_requests import SIGNING_SECRET, SlackSender
 
 
 @dataclass

@@ -19,6 +19,16 @@ from werkzeug.serving import make_server
 from bot.app import Core, build_core, create_wsgi
 from bot.domain.content import minimal_content
 from bot.domain.status import CardStatus
+from bot.local.fake_slack import FakeSlack
+from bot.local.redis_server import RedisServer
+from bot.local.slack_driver import SlackDriver
+from bot.local.slack_payloads import (
+    app_home_opened,
+    plain_text_value,
+    slash_command,
+    static_select_value,
+)
+from bot.local.slack_requests import FORM, SIGNING_SECRET, Response, SlackSender, sign
 from bot.settings import Settings
 from bot.slack.forms.edit import edit_modal
 from bot.slack.forms.reject import reject_modal
@@ -34,21 +44,7 @@ from bot.slack.ids import (
 from bot.slack.messages.cards import list_page_value
 from bot.store.cards import CardSnapshot
 from tests.conftest import EXAMPLE_CONFIG
-from tests.fake_slack import FakeSlack
 from tests.redis_counting import RoundTrips, counting_client
-from tests.redis_server import RedisServer
-from tests.slack_driver import SlackDriver
-from tests.slack_requests import (
-    FORM,
-    SIGNING_SECRET,
-    Response,
-    SlackSender,
-    app_home_opened,
-    plain_text_value,
-    sign,
-    slash_command,
-    static_select_value,
-)
 from tests.test_slack_features import modal_values
 
 MAX_TRIPS = 2

@@ -26,6 +26,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "bot.app",
         "handlers",
     ),
+    # The local stack runs the bot's processes by name; it never reaches into the demo, the
+    # composition root, the listeners or the tests.
+    "bot/local": ("bot.demo", "bot.app", "handlers", "tests", "bench"),
+    "bot/demo": ("tests", "bench"),
     "handlers": (
         "boto3",
         "botocore",

@@ -15,7 +15,7 @@ from bot.errors import (
     WrongStatus,
 )
 from bot.governance import Access
-from tests import moto_shim
+from bot.local import moto_ext
 from tests.aws_fixtures import REGION, AwsWorld
 
 SEED_CONTENT = {
@@ -102,7 +102,7 @@ def test_read_only_permission_allows_only_describe_and_list_versions(aws: AwsWor
 
 def test_every_call_runs_as_the_mapped_role_with_source_identity(aws: AwsWorld) -> None:
     run_seed(aws)
-    calls = [c for c in moto_shim.calls() if c["service"] in {"sagemaker", "ram"}]
+    calls = [c for c in moto_ext.calls() if c["service"] in {"sagemaker", "ram"}]
     assert calls, "no AWS call was recorded"
     users = {"U0LEAD": "mc-lead-ds", "U0DS": "mc-ds", "U0APPR": "mc-approver"}
     stage_accounts = {"222222222222", "333333333333", "444444444444"}
@@ -119,7 +119,7 @@ def test_every_call_runs_as_the_mapped_role_with_source_identity(aws: AwsWorld) 
         ), call
     accepted = [c for c in calls if c["action"] == "AcceptResourceShareInvitation"]
     assert sorted(c["account"] for c in accepted) == sorted(stage_accounts)
-    assume = [c for c in moto_shim.calls() if c["action"] == "AssumeRole"]
+    assume = [c for c in moto_ext.calls() if c["action"] == "AssumeRole"]
     # One per (person, role): credentials are cached.
     assert len(assume) == 3 + 3
 
@@ -136,10 +136,10 @@ def test_bot_role_is_assumed_first_and_chained(aws: AwsWorld) -> None:
 
     sessions = RoleSessions(region=REGION, bot_role_arn=aws.gov.bot_role_arn)
     lead = aws.actor("U0LEAD", Action.CREATE)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     identity = sessions.client(lead, "sts").get_caller_identity()
     assert identity["Arn"].endswith("assumed-role/mc-lead-ds/U0LEAD")
-    assume = [c for c in moto_shim.calls() if c["action"] == "AssumeRole"]
+    assume = [c for c in moto_ext.calls() if c["action"] == "AssumeRole"]
     assert [c["caller_arn"].split(":")[-1] for c in assume][1] == (
         "assumed-role/modelcard-bot/modelcard-bot"
     )
@@ -241,11 +241,11 @@ def test_unknown_and_duplicate_cards(aws: AwsWorld) -> None:
 def test_bad_input_never_reaches_aws(aws: AwsWorld) -> None:
     lead = aws.actor("U0LEAD", Action.CREATE)
     aws.sessions.client(lead, "sagemaker")  # assume the role first
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     with pytest.raises(InvalidCardName):
         aws.cards.create(lead, "bad_name!", SEED_CONTENT)
     with pytest.raises(InvalidContent, match="risk_rating"):
         aws.cards.create(lead, CARD, {"intended_uses": {"risk_rating": "Extreme"}})
     with pytest.raises(InvalidContent):
         aws.cards.update_content(lead, CARD, {"x": 1})
-    assert moto_shim.calls() == []
+    assert moto_ext.calls() == []

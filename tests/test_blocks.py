@@ -435,37 +435,27 @@ def test_approval_request_shows_approvals_when_more_are_needed():
     assert len(actions(blocks)[0]["elements"]) == 2
 
 
+def decided_text(card: CardSnapshot, decision: str, **more: Any) -> str:
+    """The decided approval message's text, once it passed the Block Kit checks with no
+    buttons left."""
+    kwargs: dict[str, Any] = {"decided_by": "U0APPR", "decided_at": 1_700_000_000, **more}
+    blocks = approval_decided_blocks(card, decision=decision, region=REGION, **kwargs)
+    check_blocks(blocks)
+    assert not actions(blocks)
+    return texts(blocks)
+
+
 def test_approval_decided_has_no_buttons():
     card = evil_card(status=CardStatus.APPROVED)
-    approved = approval_decided_blocks(
-        card, decision="Approved", decided_by="U0APPR", decided_at=1_700_000_000, region=REGION
-    )
-    check_blocks(approved)
-    assert not actions(approved)
-    assert "Approved by <@U0APPR> on <!date^1700000000^" in texts(approved)
+    approved = decided_text(card, "Approved")
+    assert "Approved by <@U0APPR> on <!date^1700000000^" in approved
 
-    rejected = approval_decided_blocks(
-        card,
-        decision="Rejected",
-        decided_by="U0APPR",
-        decided_at=1_700_000_000,
-        region=REGION,
-        reason=fill(EVIL, 5000),
-    )
-    check_blocks(rejected)
-    assert not actions(rejected)
-    assert "Rejected by <@U0APPR> on <!date^1700000000^" in texts(rejected)
-    assert "&lt;!channel&gt;" in texts(rejected)
+    rejected = decided_text(card, "Rejected", reason=fill(EVIL, 5000))
+    assert "Rejected by <@U0APPR> on <!date^1700000000^" in rejected
+    assert "&lt;!channel&gt;" in rejected
 
-    outside = approval_decided_blocks(
-        card,
-        decision="approve",
-        decided_by="outside Slack (console/SDK)",
-        decided_at=0,
-        region=REGION,
-    )
-    check_blocks(outside)
-    assert "Approved outside Slack (console/SDK)" in texts(outside)
+    outside = decided_text(card, "approve", decided_by="outside Slack (console/SDK)", decided_at=0)
+    assert "Approved outside Slack (console/SDK)" in outside
 
 
 # ---------------------------------------------------------------------------- stage notifications

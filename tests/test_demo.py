@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo_render import answer_text, blocks_to_text, buttons, mrkdwn_to_text, view_text
+from bot.demo.render import answer_text, blocks_to_text, buttons, mrkdwn_to_text, view_text
 from bot.slack.block_kit import context, divider, header, plain, section
 from bot.slack.forms.edit import edit_modal
 from bot.slack.forms.reject import reject_modal

@@ -6,7 +6,7 @@ stage-account.yaml (every stage account) on moto's CloudFormation with the param
 `python -m bot render-cfn` prints. Statically: a capability -> actions table (mirroring
 bot/worker/jobs/, effects.py, bot/aws/cards.py, registry.py and sharing.py) gives each
 governance role the exact set of actions its policies must grant. Dynamically: the lifecycle
-is replayed on moto (tests/moto_shim.py records every call with the caller's role) with the
+is replayed on moto (tests/moto_ext.py records every call with the caller's role) with the
 roles the stack created, and every call must be allowed by the policies of the role that
 made it, every role assumed must be assumable by the bot policy, and every source identity
 must satisfy that role's trust condition.
@@ -33,20 +33,17 @@ from bot.aws.cards import split_s3_uri
 from bot.aws.sharing import READ_ONLY_ACTIONS, share_name
 from bot.deploy_params import AUTOMATION_SOURCE_IDENTITY
 from bot.domain.status import IMPLICIT_FOR_MAPPED, Action, CardStatus
-from bot.governance import Access, Governance, ReadOnlyVia, load_governance, parse_governance
+from bot.governance import Access, Governance, ReadOnlyVia, parse_governance
 from bot.jobs import Job, JobKind
+from bot.local import moto_ext
 from bot.store.audit import AuditEvent
 from bot.worker.effects import Change
 from bot.worker.executor import JobExecutor
 from bot.worker.jobs.transitions import PACKAGE_STATUS
-from tests import moto_shim
-from tests.aws_fixtures import REGION, AwsWorld, with_invitation_roles
+from tests.aws_fixtures import REGION, AwsWorld, local_world
 from tests.cfn_deploy import Deployed, deploy, in_account
-from tests.conftest import EXAMPLE_CONFIG, ROOT
+from tests.conftest import ROOT
 from tests.gov_override import governed
-from tests.slack_helpers import shared_botocore_loader  # noqa: F401 - a fixture
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 README = ROOT / "deploy" / "README.md"
 CENTRAL_ACCOUNT = "111111111111"
@@ -303,7 +300,7 @@ def _doc(value: Any) -> dict[str, Any]:
 
 
 def example(**changes: Any) -> Governance:
-    return with_changes(with_invitation_roles(load_governance(EXAMPLE_CONFIG)), **changes)
+    return with_changes(local_world(), **changes)
 
 
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -321,7 +318,7 @@ def stacks() -> Iterator[dict[str, Stack]]:
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    moto_shim.install()
+    moto_ext.install()
     found: dict[str, Stack] = {}
     try:
         for name, changes in VARIANTS.items():
@@ -563,7 +560,7 @@ def test_bot_trust_is_ecs_tasks_and_ec2(stacks: dict[str, Stack]) -> None:
 
 def test_bot_trust_admits_the_operator_principal_only_when_asked() -> None:
     operator = "arn:aws:iam::111111111111:role/platform-ops"
-    moto_shim.install()
+    moto_ext.install()
     with mock_aws():
         deployed = deploy(GOV, stages=False, trusted_principal=operator)
         found = statements(deployed.trust(CENTRAL_ACCOUNT, BOT))
@@ -640,7 +637,7 @@ def test_prod_guard_only_in_prod_and_denies_every_write_of_the_managed_permissio
     denied = set(as_list(statement["Action"]))
     # With read_only_via managed-with-guard prod gets AWSRAMPermissionSageMakerModelCards:
     # the guard must deny each of its actions that is not read-only.
-    managed = set(moto_shim.MANAGED_ACTIONS["AWSRAMPermissionSageMakerModelCardsAllowExport"])
+    managed = set(moto_ext.MANAGED_ACTIONS["AWSRAMPermissionSageMakerModelCardsAllowExport"])
     assert managed - set(READ_ONLY_ACTIONS) - {DESCRIBE_EXPORT} <= denied
     assert denied.isdisjoint(READ_ONLY_ACTIONS)
     assert denied == {UPDATE, CREATE_EXPORT, DELETE}
@@ -701,7 +698,7 @@ def test_queue_policy_lets_only_the_rules_send_and_has_a_dead_letter_queue(
 
 
 def test_export_bucket_is_encrypted_and_only_with_exports(stacks: dict[str, Stack]) -> None:
-    moto_shim.install()
+    moto_ext.install()
     with mock_aws():
         deploy(example(**VARIANTS["full"]), stages=False)
         s3 = in_account(CENTRAL_ACCOUNT, "s3")
@@ -772,7 +769,7 @@ class Replayed:
 
 
 def _own_calls(before: int) -> list[dict[str, Any]]:
-    return [c for c in moto_shim.calls()[before:] if c["service"] != "sts"]
+    return [c for c in moto_ext.calls()[before:] if c["service"] != "sts"]
 
 
 def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[ExportSeen]:
@@ -858,7 +855,7 @@ def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[Expor
     # DescribeModelCard, as the person's reader role.
     for user in gov.users:
         for args, shown in [({}, "v2 → v3"), ({"v1": "1", "v2": "3"}, "v1 → v3")]:
-            before = len(moto_shim.calls())
+            before = len(moto_ext.calls())
             executor.run(Job(JobKind.DIFF, user, "churn", args))
             (_job, said) = notifier.replies[-1]
             assert said.startswith(f"Model card churn, {shown}: "), said
@@ -917,19 +914,19 @@ def replayed(aws: AwsWorld) -> Replayed:
     # The stacks create the roles, the queue and the bucket (in the central account).
     world = governed(aws, {"export_s3_uri": EXPORTS, "registry": {"update_model_package": True}})
     deployed = deploy(world.gov)
-    moto_shim.require_existing_roles()  # every role the replay assumes must exist now
+    moto_ext.require_existing_roles()  # every role the replay assumes must exist now
     registry = world.sessions.client(world.actor("U0LEAD", Action.CREATE), "sagemaker")
     registry.create_model_package_group(ModelPackageGroupName=PACKAGE_GROUP)
     package = registry.create_model_package(
         ModelPackageGroupName=PACKAGE_GROUP, ModelApprovalStatus="PendingManualApproval"
     )["ModelPackageArn"]
     sessions = RoleSessions(region=REGION, bot_role_arn=world.gov.bot_role_arn)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     try:
         exports = _replay(world, sessions, str(package))
     finally:
-        moto_shim.reset_switches()
-    calls = moto_shim.calls()
+        moto_ext.reset_switches()
+    calls = moto_ext.calls()
     found = registry.describe_model_package(ModelPackageName=package)
     assert found["ModelApprovalStatus"] == "Approved"  # the approver's decision reached it
     return Replayed(world, deployed, _role_policies(deployed), calls, exports)

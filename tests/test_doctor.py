@@ -19,17 +19,14 @@ from bot.cli import main
 from bot.doctor import run_doctor
 from bot.doctor.aws_checks import DOCTOR_IDENTITY
 from bot.governance import Governance, parse_governance
+from bot.local import moto_ext
+from bot.local.fake_slack import FakeSlack
+from bot.local.redis_server import RedisServer
 from bot.settings import Settings
 from bot.store.keys import Keys
 from bot.worker.permission_refusal import refusal_effect
-from tests import moto_shim
 from tests.aws_fixtures import REGION, AwsWorld
 from tests.cfn_deploy import Deployed, deploy, in_account
-from tests.fake_slack import FakeSlack
-from tests.redis_server import RedisServer
-from tests.slack_helpers import shared_botocore_loader  # noqa: F401 - a fixture
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 EXPORTS = "s3://mc-governance-exports/model-cards"
 CHANNELS = {
@@ -90,7 +87,7 @@ def make_setup(
     data["export_s3_uri"] = EXPORTS
     gov = parse_governance({**data, **central.pop("gov", {})})
     deployed = deploy(gov, **central)
-    moto_shim.require_existing_roles()
+    moto_ext.require_existing_roles()
     settings = Settings(
         slack_bot_token=SecretStr("xoxb-doctor"),
         slack_api_url=slack.api_url,
@@ -107,11 +104,11 @@ def setup(
     aws: AwsWorld, slack: FakeSlack, redis_server: RedisServer, redis_client: Any, tmp_path: Path
 ) -> Iterator[Setup]:
     yield make_setup(aws, slack, redis_server, tmp_path)
-    moto_shim.reset_switches()
+    moto_ext.reset_switches()
 
 
 def test_a_good_fresh_setup_passes_and_changes_nothing(setup: Setup) -> None:
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     code, lines = setup.run()
     assert failed(lines) == [], "\n".join(lines)
     assert code == 0
@@ -138,7 +135,7 @@ def test_a_good_fresh_setup_passes_and_changes_nothing(setup: Setup) -> None:
     assert lines[-1].startswith("doctor: ")
     assert ", 0 failed" in lines[-1]
     # Nothing was created or changed: only reads reached AWS and Slack.
-    actions = {c["action"] for c in moto_shim.calls()}
+    actions = {c["action"] for c in moto_ext.calls()}
     assert actions <= {
         "AssumeRole",
         "GetCallerIdentity",
@@ -180,7 +177,7 @@ def test_a_missing_bucket(
         setup = make_setup(aws, slack, redis_server, tmp_path, create_export_bucket=False)
         code, lines = setup.run()
     finally:
-        moto_shim.reset_switches()
+        moto_ext.reset_switches()
     assert code == 1
     (line,) = failed(lines)
     assert "export bucket: mc-governance-exports does not exist" in line
@@ -206,11 +203,11 @@ def test_bad_token_queue_redis_and_governance(setup: Setup, tmp_path: Path) -> N
 
 
 def test_a_share_missing_its_principal(setup: Setup) -> None:
-    moto_shim.require_existing_roles(False)  # an operator of the account, by hand
+    moto_ext.require_existing_roles(False)  # an operator of the account, by hand
     automation = in_account(setup.gov.central_account, "ram")
-    moto_shim.require_existing_roles()
+    moto_ext.require_existing_roles()
     share = automation.create_resource_share(name="modelcard-bot-test", principals=[])
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     code, lines = setup.run()
     assert code == 1
     (line,) = failed(lines)
@@ -240,14 +237,14 @@ def test_managed_with_guard_checks_the_prod_guard(
         assert code == 0, "\n".join(lines)
         assert "modelcard-prod-guard exists" in line_of(lines, "prod guard (prod)")
         # The guard removed from prod: doctor says so.
-        moto_shim.require_existing_roles(False)  # an operator of prod, by hand
+        moto_ext.require_existing_roles(False)  # an operator of prod, by hand
         iam = in_account("444444444444", "iam")
-        moto_shim.require_existing_roles()
+        moto_ext.require_existing_roles()
         arn = "arn:aws:iam::444444444444:policy/modelcard-prod-guard"
         iam.delete_policy(PolicyArn=arn)
         code, lines = setup.run()
     finally:
-        moto_shim.reset_switches()
+        moto_ext.reset_switches()
     assert code == 1
     (line,) = failed(lines)
     assert f"prod guard (prod): {arn} does not exist" in line

@@ -23,21 +23,18 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, Call, FakeSlack
-from tests.slack_requests import (
-    FORM,
-    SIGNING_SECRET,
-    SlackSender,
+from bot.local.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, Call, FakeSlack
+from bot.local.slack_payloads import (
     app_home_opened,
     block_action,
     event_callback,
     plain_text_value,
-    sign,
     slash_command,
     static_select_value,
     url_verification,
     view_submission,
 )
+from bot.local.slack_requests import FORM, SIGNING_SECRET, SlackSender, sign
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from bot.domain.names import name_problem
 from bot.domain.status import Action, CardStatus
 from bot.errors import ConfigError
 from bot.governance import Topology, describe_lifecycle, parse_governance
+from bot.local import moto_ext
 from bot.worker.process import WorkerProcess
 from bot.worker.spokes import SpokeSync, hub_name, status_path, with_source
-from tests import moto_shim
 from tests.aws_fixtures import AwsWorld
 from tests.conftest import EXAMPLE_CONFIG
 from tests.gov_override import governed
@@ -66,7 +66,7 @@ def hub(stack: Stack, name: str) -> Any:
 def writes() -> list[dict[str, Any]]:
     return [
         c
-        for c in moto_shim.calls()
+        for c in moto_ext.calls()
         if c["action"] in {"CreateModelCard", "UpdateModelCard"} and c["status"] < 300
     ]
 
@@ -77,7 +77,7 @@ def test_two_spokes_are_copied_shared_and_notified(stack: Stack) -> None:
     risk_arn = create_in_spoke(stack, RISK, "churn")
     create_in_spoke(stack, RISK, "scoring")
 
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     changes = sync(stack)
     assert sorted((c.hub_card, c.created) for c in changes) == [
         ("fraud-churn", True),
@@ -124,7 +124,7 @@ def test_two_spokes_are_copied_shared_and_notified(stack: Stack) -> None:
     assert [s.stage for s in shared] == ["dev", "test"]
 
     # Nothing changed in the spokes: no writes at all, and nothing for the reconciler.
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     assert sync(stack) == []
     assert writes() == []
     assert tick(stack) == 0

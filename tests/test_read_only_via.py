@@ -13,7 +13,7 @@ from bot.aws.sharing import MANAGED_PERMISSION
 from bot.domain.status import Action
 from bot.errors import ReadOnlyPermissionRefused
 from bot.governance import ReadOnlyVia
-from tests import moto_shim
+from bot.local import moto_ext
 from tests.aws_fixtures import AwsWorld
 from tests.gov_override import governed
 from tests.slack_helpers import (
@@ -21,22 +21,19 @@ from tests.slack_helpers import (
     DS,
     answer_text,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
     text_of,
 )
 from tests.slack_stack import Stack
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 CARD = "customer-churn-v1"
 
 
 @pytest.fixture
 def refusing() -> Iterator[None]:
-    moto_shim.refuse_customer_permissions({"sagemaker:ModelCard"})
+    moto_ext.refuse_customer_permissions({"sagemaker:ModelCard"})
     yield
-    moto_shim.reset_switches()
+    moto_ext.reset_switches()
 
 
 @pytest.fixture
@@ -60,7 +57,7 @@ def prod_share(aws: AwsWorld) -> list[dict[str, Any]]:
 def permission_calls() -> list[str]:
     return [
         c["action"]
-        for c in moto_shim.calls()
+        for c in moto_ext.calls()
         if c["action"] in {"CreatePermission", "ListPermissions"}
     ]
 
@@ -104,7 +101,7 @@ def test_managed_with_guard_shares_prod_with_the_managed_permission(
     approver = aws.actor("U0APPR", Action.APPROVE)
     lead = aws.actor("U0LEAD", Action.CREATE)
     arn = aws.cards.create(lead, CARD, {"model_overview": {"model_owner": "o"}})
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     aws.shares.share_card(approver, "prod", arn)
     assert permission_calls() == []  # never asks RAM for the customer-managed permission
     (share,) = prod_share(aws)

@@ -11,9 +11,9 @@ import boto3
 from bot.aws import ModelCards
 from bot.aws.sessions import Actor
 from bot.domain.status import Action
+from bot.local import moto_ext
 from bot.slack.ids import APPROVE_ACTION
 from bot.worker.reconciler import EVENT_DETAIL_TYPE, EventConsumer, Reconciler, card_from_event
-from tests import moto_shim
 from tests.aws_fixtures import REGION
 from tests.slack_stack import Stack
 
@@ -156,7 +156,7 @@ def test_card_from_event_shapes() -> None:
 
 def test_failing_job_is_dead_lettered_reported_and_retried(stack: Stack) -> None:
     assert stack.command("create doomed --owner o --problem-type p", "U0LEAD").status == 200
-    moto_shim.fail_next("CreateModelCard", 50, code="ConcurrentModificationException")
+    moto_ext.fail_next("CreateModelCard", 50, code="ConcurrentModificationException")
     stack.drain()
     dead = stack.core.outbox.dead_letters()
     assert [job.card for _, job, _ in dead] == ["doomed"]
@@ -165,7 +165,7 @@ def test_failing_job_is_dead_lettered_reported_and_retried(stack: Stack) -> None
     assert any("could not be completed" in t for t in stack.ephemeral_texts("U0LEAD"))
     assert stack.core.state.get("doomed") is None
 
-    moto_shim.clear_failures()
+    moto_ext.clear_failures()
     refused = stack.command("admin retry", "U0LEAD")
     assert "cannot retry" in refused.json["text"]
     answer = stack.command("admin retry", "U0ADMIN")

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from bot.domain.status import Action
-from tests import moto_shim
-from tests.aws_fixtures import AwsWorld
-from tests.gov_override import governed
+from bot.local import moto_ext
+from tests.gov_override import governed_aws  # noqa: F401 - the `aws` fixture of this module
 from tests.slack_helpers import (
     APPR,
     DS,
@@ -19,13 +18,10 @@ from tests.slack_helpers import (
     approve_card,
     card_content,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
     text_of,
 )
 from tests.slack_stack import Stack
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 CARD = "customer-churn-v1"
 GROUP = "customer-churn"
@@ -34,11 +30,6 @@ GROUP = "customer-churn"
 @pytest.fixture
 def gov_changes() -> dict[str, Any]:
     return {"registry": {"update_model_package": True}}
-
-
-@pytest.fixture
-def aws(aws: AwsWorld, gov_changes: dict[str, Any]) -> AwsWorld:
-    return governed(aws, gov_changes)
 
 
 def sagemaker(stack: Stack) -> Any:
@@ -78,7 +69,7 @@ def card_naming(stack: Stack, arn: str) -> None:
 def registry_calls() -> list[tuple[str, str | None]]:
     return [
         (c["action"], c["source_identity"])
-        for c in moto_shim.calls()
+        for c in moto_ext.calls()
         if c["action"] in ("DescribeModelPackage", "UpdateModelPackage")
     ]
 
@@ -86,7 +77,7 @@ def registry_calls() -> list[tuple[str, str | None]]:
 def assert_approval_leaves_the_package(stack: Stack, package: str) -> None:
     """Submit and approve CARD: no registry call is made and the package keeps its status."""
     submit_card(stack, CARD, user=DS)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     approve_card(stack, CARD, user=APPR)
     assert registry_calls() == []
     assert package_status(stack, package)["ModelApprovalStatus"] == "PendingManualApproval"
@@ -96,7 +87,7 @@ def test_approve_sets_the_model_package_to_approved(stack: Stack, package: str) 
     assert package_status(stack, package)["ModelApprovalStatus"] == "PendingManualApproval"
     card_naming(stack, package)
     submit_card(stack, CARD, user=DS)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     approve_card(stack, CARD, user=APPR)
     # Described first, then updated, both as the approver's role.
     assert registry_calls() == [("DescribeModelPackage", APPR), ("UpdateModelPackage", APPR)]
@@ -116,7 +107,7 @@ def test_package_already_approved_is_left_alone(stack: Stack, package: str) -> N
     sagemaker(stack).update_model_package(ModelPackageArn=package, ModelApprovalStatus="Approved")
     card_naming(stack, package)
     submit_card(stack, CARD, user=DS)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     approve_card(stack, CARD, user=APPR)
     assert registry_calls() == [("DescribeModelPackage", APPR)]
     assert any(
@@ -186,7 +177,7 @@ def test_a_replayed_approval_updates_the_package_once(
 
     monkeypatch.setattr(Effects, "settle", flaky)
     monkeypatch.setattr(stack.worker, "_sleep", lambda _s: None)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     approve_card(stack, CARD, user=APPR)
     assert registry_calls() == [
         ("DescribeModelPackage", APPR),
@@ -200,7 +191,7 @@ def test_a_replayed_approval_updates_the_package_once(
 def test_a_malformed_package_arn_is_reported_without_calling_aws(stack: Stack) -> None:
     card_naming(stack, "churn-model <!channel>")
     submit_card(stack, CARD, user=DS)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     approve_card(stack, CARD, user=APPR)
     assert registry_calls() == []
     [said] = [t for t in stack.ephemeral_texts(APPR) if "approved" in t]

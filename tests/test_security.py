@@ -8,9 +8,10 @@ import time
 
 from bot.domain.status import Action
 from bot.jobs import Job, JobKind
+from bot.local.slack_payloads import slash_command
+from bot.local.slack_requests import FORM
 from bot.logs import JsonFormatter
 from bot.slack.ids import APPROVE_ACTION
-from tests.slack_requests import FORM, slash_command
 from tests.slack_stack import Stack
 
 

@@ -7,8 +7,8 @@ import html
 
 import pytest
 
+from bot.local import moto_ext
 from bot.slack.ids import EDIT_VIEW
-from tests import moto_shim
 from tests.slack_helpers import (
     APPR,
     DS,
@@ -19,14 +19,11 @@ from tests.slack_helpers import (
     answer_text,
     card_content,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     text_of,
 )
 from tests.slack_stack import Stack
 from tests.test_blocks import texts
 from tests.test_slack_features import modal_values
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 CARD = "customer-churn-v1"
 
@@ -60,7 +57,7 @@ def edited(stack: Stack) -> Stack:
 
 def test_diff_between_two_versions_names_sections_fields_and_editors(edited: Stack) -> None:
     stack = edited
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     answer = answer_text(stack.command(f"diff {CARD} 1 3", APPR))
     assert f"Comparing v1 and v3 of model card `{CARD}`" in answer
     stack.drain()
@@ -79,7 +76,7 @@ def test_diff_between_two_versions_names_sections_fields_and_editors(edited: Sta
     assert "• v2 by <@U0DS>, <!date^" in shown
     assert "• v3 by <@U0MLE>, <!date^" in shown
     # Read as the person's role: every version described once, nothing written.
-    calls = moto_shim.calls()
+    calls = moto_ext.calls()
     assert {c["action"] for c in calls} <= {"DescribeModelCard", "AssumeRole"}
     assert {c["source_identity"] for c in calls if c["action"] == "DescribeModelCard"} == {APPR}
     assert len([c for c in calls if c["action"] == "DescribeModelCard"]) == 3

@@ -10,19 +10,16 @@ from typing import Any
 import pytest
 
 from bot.jobs import Job, JobKind
+from bot.local.slack_requests import Response
 from bot.slack.ids import APPROVE_ACTION, REJECT_ACTION
 from tests.slack_helpers import (
     APPR,
     DS,
     LEAD,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
 )
-from tests.slack_requests import Response
 from tests.slack_stack import Stack
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 EVIL = "<!channel> <@U123> <https://x|y> &"
 RAW = ("<!channel>", "<@U123>", "<https://x|y>")

@@ -12,9 +12,8 @@ import requests
 
 from bot.aws import Actor
 from bot.domain.status import Action
-from tests import moto_shim
-from tests.aws_fixtures import AwsWorld
-from tests.gov_override import governed
+from bot.local import moto_ext
+from tests.gov_override import governed_aws  # noqa: F401 - the `aws` fixture of this module
 from tests.slack_helpers import (
     ADMIN,
     APPR,
@@ -25,13 +24,10 @@ from tests.slack_helpers import (
     answer_text,
     approve_card,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
     text_of,
 )
 from tests.slack_stack import Stack
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 CARD = "customer-churn-v1"
 BUCKET = "mc-governance-exports"
@@ -42,11 +38,6 @@ _LINK = re.compile(r"<(https://[^|>]+)\|")
 @pytest.fixture
 def gov_changes() -> dict[str, Any]:
     return {"export_s3_uri": EXPORTS}
-
-
-@pytest.fixture
-def aws(aws: AwsWorld, gov_changes: dict[str, Any]) -> AwsWorld:
-    return governed(aws, gov_changes)
 
 
 def s3_client(stack: Stack) -> Any:
@@ -72,7 +63,7 @@ def link_in(message: dict[str, Any]) -> str:
 
 def test_export_replies_with_a_presigned_link_to_the_pdf(stack: Stack, bucket: str) -> None:
     create_card(stack, CARD)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     answer = answer_text(stack.command(f"export {CARD}", DS))
     assert f"Exporting model card `{CARD}` as PDF" in answer
     stack.drain()
@@ -106,10 +97,10 @@ def test_export_replies_with_a_presigned_link_to_the_pdf(stack: Stack, bucket: s
     assert downloaded.content == body
 
     # The export ran as the person's role, in the central account.
-    exports = [c for c in moto_shim.calls() if c["action"] == "CreateModelCardExportJob"]
+    exports = [c for c in moto_ext.calls() if c["action"] == "CreateModelCardExportJob"]
     assert [(c["account"], c["source_identity"]) for c in exports] == [("111111111111", DS)]
     assert exports[0]["caller_arn"].startswith("arn:aws:sts::111111111111:assumed-role/mc-ds/")
-    polled = [c for c in moto_shim.calls() if c["action"] == "DescribeModelCardExportJob"]
+    polled = [c for c in moto_ext.calls() if c["action"] == "DescribeModelCardExportJob"]
     assert polled
     assert stack.fake.messages("C0PROD") == []  # a Draft card is not posted anywhere
 
@@ -210,7 +201,7 @@ def test_export_still_running_is_retried_and_finds_its_job(
     assert seen[0] == seen[1]
     [reply] = export_replies(stack, DS)
     assert link_in(reply)
-    creates = [c for c in moto_shim.calls() if c["action"] == "CreateModelCardExportJob"]
+    creates = [c for c in moto_ext.calls() if c["action"] == "CreateModelCardExportJob"]
     assert [c["status"] for c in creates][-2:] == [200, 400]
 
 

@@ -10,6 +10,9 @@ import pytest
 
 from bot.domain.status import Action, CardStatus
 from bot.errors import CardNotFound
+from bot.local import moto_ext
+from bot.local.slack_payloads import app_home_opened, plain_text_value, static_select_value
+from bot.local.slack_requests import FORM, JSON, Response
 from bot.slack.ids import (
     ADMIN_DELETE_ACTION,
     APPROVE_ACTION,
@@ -19,7 +22,6 @@ from bot.slack.ids import (
     REJECT_VIEW,
 )
 from bot.store.cards import CardSnapshot
-from tests import moto_shim
 from tests.slack_helpers import (
     ADMIN,
     APPR,
@@ -34,21 +36,10 @@ from tests.slack_helpers import (
     card_content,
     click_button,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
     text_of,
 )
-from tests.slack_requests import (
-    FORM,
-    JSON,
-    Response,
-    app_home_opened,
-    plain_text_value,
-    static_select_value,
-)
 from tests.slack_stack import Stack
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 CARD = "customer-churn-v1"
 ALL_SUBCOMMANDS = (
@@ -333,7 +324,7 @@ def test_reject_without_a_reason_keeps_the_modal_open(stack: Stack) -> None:
 def test_two_approvers_at_once_make_one_decision(stack: Stack) -> None:
     create_card(stack, CARD)
     request = submit_card(stack, CARD, user=DS)
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     start = threading.Barrier(2)
     answers: dict[str, Response] = {}
 
@@ -350,7 +341,7 @@ def test_two_approvers_at_once_make_one_decision(stack: Stack) -> None:
     stack.drain()
     updates = [
         c
-        for c in moto_shim.calls()
+        for c in moto_ext.calls()
         if c["action"] == "UpdateModelCard" and c["service"] == "sagemaker"
     ]
     assert len(updates) == 1

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from bot.domain.status import Action
+from bot.local import moto_ext
 from bot.slack.ids import APPROVE_ACTION
-from tests import moto_shim
 from tests.aws_fixtures import AwsWorld
 from tests.gov_override import governed
 from tests.slack_helpers import (
@@ -20,12 +20,10 @@ from tests.slack_helpers import (
     answer_text,
     click_button,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
 )
 from tests.slack_stack import Stack
 
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 REQUIRED = ["intended_uses.intended_uses", "intended_uses.risk_rating"]
 
 
@@ -62,13 +60,13 @@ def test_the_worker_checks_again_against_aws(stack: Stack) -> None:
     # The edge has no cached content (e.g. Redis lost it): it queues, the worker refuses.
     stack.core.redis.delete(stack.core.keys.card_content("unseen"))
     assert "Submitting" in answer_text(stack.command("submit unseen", DS))
-    moto_shim.clear_calls()
+    moto_ext.clear_calls()
     stack.drain()
     assert stack.card_status("unseen") == "Draft"
     [refusal] = [t for t in stack.ephemeral_texts(DS) if "cannot be submitted" in t]
     assert "`intended_uses.intended_uses`" in refusal
     assert "risk_rating" not in refusal
-    updates = [c for c in moto_shim.calls() if c["action"] == "UpdateModelCard"]
+    updates = [c for c in moto_ext.calls() if c["action"] == "UpdateModelCard"]
     assert updates == []
 
 

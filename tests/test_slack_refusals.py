@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.governance import parse_governance
+from bot.local.slack_payloads import plain_text_value, static_select_value
 from bot.slack.ids import APPROVE_ACTION, CREATE_VIEW, REJECT_ACTION, REJECT_VIEW
 from tests.aws_fixtures import AwsWorld
 from tests.slack_helpers import (
@@ -21,13 +22,9 @@ from tests.slack_helpers import (
     button_texts,
     click_button,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
 )
-from tests.slack_requests import plain_text_value, static_select_value
 from tests.slack_stack import Stack
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 CARD = "customer-churn-v1"
 RULE = "letters, digits and hyphens"

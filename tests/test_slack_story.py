@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from bot.domain.status import Action
+from bot.local.slack_payloads import plain_text_value, static_select_value
 from bot.slack.ids import APPROVE_ACTION, CREATE_VIEW
-from tests.slack_requests import plain_text_value, static_select_value
 from tests.slack_stack import Stack
 
 CARD = "customer-churn-v1"

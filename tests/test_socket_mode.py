@@ -16,11 +16,11 @@ import redis
 from bot.app import Core, build_core, build_worker
 from bot.cli import main
 from bot.domain.status import Action
+from bot.local.redis_server import RedisServer
+from bot.local.slack_payloads import slash_command
 from bot.socket_mode import run_socket
 from tests.aws_fixtures import AwsWorld
 from tests.fake_socket_mode import FakeSocketMode, SocketFakeSlack
-from tests.redis_server import RedisServer
-from tests.slack_requests import slash_command
 from tests.slack_stack import stack_settings
 
 APP_TOKEN = "xapp-1-A0APP-1-test"

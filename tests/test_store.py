@@ -3,8 +3,8 @@ from __future__ import annotations
 import redis
 
 from bot.domain.status import CardStatus
+from bot.local.redis_server import RedisServer
 from bot.store import AuditEvent, AuditLog, CardSnapshot, CardState, Claims, Keys
-from tests.redis_server import RedisServer
 
 
 def snap(name: str, status: CardStatus = CardStatus.DRAFT, **extra: str) -> CardSnapshot:

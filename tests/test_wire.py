@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import redis
 
+from bot.local.redis_server import RedisServer
 from bot.store.wire import Wire, as_dict
 from tests.redis_counting import RoundTrips, counting_client
-from tests.redis_server import RedisServer
 
 SCRIPT = "return {KEYS[1], ARGV[1]}"
 

@@ -1,4 +1,4 @@
-"""Proves each extension of tests/moto_shim.py with boto3 against moto (in-process and server)."""
+"""Proves each extension of bot.local.moto_ext with boto3 against moto (in-process and server)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests import moto_shim
+from bot.local import moto_ext
 
 CENTRAL, DEV, TEST, PROD = "111111111111", "222222222222", "333333333333", "444444444444"
 REGION = "us-east-1"
@@ -47,9 +47,9 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def moto_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _env(monkeypatch)
-    moto_shim.install()
+    moto_ext.install()
     with mock_aws():
-        moto_shim.clear_calls()
+        moto_ext.clear_calls()
         yield
 
 
@@ -130,7 +130,7 @@ def test_assume_role_returns_source_identity_and_calls_record_it(moto_env: None)
     central = Account(CENTRAL)
     assert central.assumed["SourceIdentity"] == "U0LEAD"
     central.sm.list_model_cards()
-    sm_calls = [c for c in moto_shim.calls() if c["service"] == "sagemaker"]
+    sm_calls = [c for c in moto_ext.calls() if c["service"] == "sagemaker"]
     assert sm_calls == [
         {
             "service": "sagemaker",
@@ -143,11 +143,11 @@ def test_assume_role_returns_source_identity_and_calls_record_it(moto_env: None)
             "status": 200,
         }
     ]
-    sts_calls = [c for c in moto_shim.calls() if c["service"] == "sts"]
+    sts_calls = [c for c in moto_ext.calls() if c["service"] == "sts"]
     assert [c["action"] for c in sts_calls] == ["AssumeRole"]
     assert sts_calls[0]["source_identity"] is None  # made with the plain default identity
-    moto_shim.clear_calls()
-    assert moto_shim.calls() == []
+    moto_ext.clear_calls()
+    assert moto_ext.calls() == []
 
 
 def test_source_identity_is_validated_and_fixed_along_a_role_chain(moto_env: None) -> None:
@@ -579,7 +579,7 @@ def test_server_share_and_describe_by_arn(monkeypatch: pytest.MonkeyPatch) -> No
     root = Path(__file__).resolve().parent.parent
     env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.moto_shim", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "bot.local.moto_ext", "--host", "127.0.0.1", "--port", str(port)],
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -1,9 +1,10 @@
 """`python -m bot demo`: the embedded default. No AWS account, no Slack workspace.
 
-Starts the local stack (bot/demo_stack.py: moto server, Redis-protocol server, fake Slack
-Web API, gunicorn web app, one worker, all real processes), plays the seed story as signed
-Slack requests from the people in config/governance.example.yml (bot/demo_story.py on
-bot/demo_slack.py; AWS read back by bot/demo_aws.py, Block Kit by bot/demo_render.py), prints
+Starts the local stack (bot/demo/stack.py on bot/local/stack.py: moto server, Redis-protocol
+server, fake Slack Web API, gunicorn web app, one worker, all real processes), plays the seed
+story as signed Slack requests from the people of bot/local/governance.yml (bot/demo/story.py
+on bot/demo/driver.py; AWS read back by bot/demo/observer.py, Block Kit by bot/demo/render.py),
+prints
 the conversation and the AWS state after each step, then a one-screen summary. Exit 0 when
 every step passed, 1 with the reason otherwise, 2 when the demo cannot run here.
 """
@@ -21,13 +22,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.demo_render import SAYS, indent
+from bot.demo.render import SAYS, indent
 
 if TYPE_CHECKING:  # the rest loads in run(), so `modelcard-bot --help` stays quick
-    from bot.demo_slack import Step
-    from bot.demo_stack import LocalStack
-    from bot.demo_story import Story
+    from bot.demo.driver import Step
+    from bot.demo.story import Story
     from bot.governance import Governance
+    from bot.local.stack import LocalStack
 
 DESCRIPTION = """\
 Play the model card governance story end to end on this machine: no AWS account, no Slack.
@@ -35,7 +36,7 @@ Play the model card governance story end to end on this machine: no AWS account,
 Starts, as real processes, a moto server (four AWS accounts: central 111111111111, dev
 222222222222, test 333333333333, prod 444444444444), a Redis-protocol server (unless
 REDIS_URL is set), a fake Slack Web API, the web app (gunicorn, as in the Procfile) and a
-worker. Then people from config/governance.example.yml send signed Slack requests: the lead
+worker. Then the people of the example governance file send signed Slack requests: the lead
 data scientist creates customer-churn-v1, a data scientist edits it in the modal and
 submits it, an ML engineer and the data scientist are refused when they click Approve, an
 approver approves, asks what changed between the two versions and exports the card as a PDF
@@ -45,8 +46,8 @@ and Reject on a second card. The transcript shows what each person typed or clic
 the bot answered, every channel post and, after each step, the card's status, versions and
 RAM shares as AWS (moto) has them.
 
-Needs the source checkout (the local fakes live in tests/) and the dev extras:
-`make demo` sets both up. Exit status: 0 all steps passed, 1 a step failed (the reason
+Needs the demo extra: `pip install 'modelcard-bot[demo]'` (in a source checkout, `make demo`
+sets it up); it runs from any folder. Exit status: 0 all steps passed, 1 a step failed (the reason
 and the failing process's log tail are printed), 2 the demo cannot run here."""
 
 
@@ -239,6 +240,7 @@ def print_summary(p: Printer, summary: dict[str, Any]) -> None:
 
 def print_keep_running(p: Printer, stack: LocalStack) -> None:
     env = stack.contract_env()
+    assert stack.fake is not None
     response_url = stack.fake.response_url("manual", channel="C0GENERAL", user="U0ADMIN")
     p.say()
     p.say("━━ Still running (--keep-running); Ctrl-C stops everything ━━")
@@ -250,7 +252,7 @@ def print_keep_running(p: Printer, stack: LocalStack) -> None:
     p.say("  SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, and SLACK_API_URL unset.")
     p.say(f"Health                curl -s {stack.web_url}/healthz")
     p.say(
-        'Signed command        .venv/bin/python -c "from tests.slack_requests import '
+        f'Signed command        {sys.executable} -c "from bot.local.slack_requests import '
         f"SlackSender; print(SlackSender('{stack.web_url}').command('list', 'U0ADMIN', "
         f"response_url='{response_url}').json)\""
     )
@@ -266,18 +268,13 @@ def print_keep_running(p: Printer, stack: LocalStack) -> None:
 
 
 def run(*, keep_running: bool = False, as_json: bool = False) -> int:
-    from bot.demo_aws import AwsObserver, summarize_calls
-    from bot.demo_stack import (
-        EXPORT_BUCKET,
-        REGION,
-        DemoError,
-        LocalStack,
-        NotRunnableError,
-        find_checkout,
-        tail,
-    )
-    from bot.demo_story import Story
+    from bot.aws.cards import split_s3_uri
+    from bot.demo import stack as demo_stack
+    from bot.demo.observer import AwsObserver, summarize_calls
+    from bot.demo.stack import NotRunnableError
+    from bot.demo.story import Story
     from bot.governance import load_governance
+    from bot.local.stack import REGION, StackError, tail
 
     p = Printer(sys.stderr if as_json else sys.stdout)
     started = time.monotonic()
@@ -288,16 +285,14 @@ def run(*, keep_running: bool = False, as_json: bool = False) -> int:
     result: dict[str, Any] = {"ok": False, "steps": [], "summary": None, "error": None}
     code = 1
     try:
-        checkout = find_checkout()
         p.say("modelcard-bot demo: the model card governance story, on this machine only")
         p.say(f"Starting the local stack (logs in {workdir}):")
-        stack = LocalStack(checkout, workdir, p.say)
-        stack.start()
-        assert stack.config is not None
+        stack = demo_stack.start(workdir, p.say)
         gov = load_governance(stack.config)
         observer = AwsObserver(stack.moto_url, gov, REGION)
-        observer.create_bucket(EXPORT_BUCKET)
-        p.say(f"  S3 bucket            s3://{EXPORT_BUCKET} (central account, for PDF exports)")
+        bucket, _ = split_s3_uri(gov.export_s3_uri or "")
+        observer.create_bucket(bucket)
+        p.say(f"  S3 bucket            s3://{bucket} (central account, for PDF exports)")
         describe_world(p, gov)
         story = Story(stack, observer, gov, p.step)
         story.play()
@@ -311,12 +306,12 @@ def run(*, keep_running: bool = False, as_json: bool = False) -> int:
         if keep_running:
             _emit(result, story, as_json)
             print_keep_running(p, stack)
-            stack.watch()  # until Ctrl-C, or until one of the processes dies
+            demo_stack.watch(stack)  # until Ctrl-C, or until one of the processes dies
     except NotRunnableError as err:
         result["error"] = err.reason
         p.say(f"modelcard-bot demo: {err.reason}")
         code = 2
-    except DemoError as err:
+    except StackError as err:
         result["error"] = err.reason
         p.say()
         p.say(f"✘ FAILED: {err.reason}")

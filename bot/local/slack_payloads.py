@@ -1,6 +1,4 @@
-"""Signed HTTP requests shaped like Slack's documented payloads, and a tiny sender.
-
-Builders return the raw body bytes exactly as Slack sends them:
+"""Request bodies shaped like Slack's documented payloads, as the raw bytes Slack sends:
 
 - slash commands: ``application/x-www-form-urlencoded`` fields
   (https://docs.slack.dev/interactivity/implementing-slash-commands);
@@ -9,12 +7,8 @@ Builders return the raw body bytes exactly as Slack sends them:
 - Events API: a JSON ``event_callback`` envelope, and ``url_verification``
   (https://docs.slack.dev/reference/objects/event-object).
 
-``sign`` computes the ``X-Slack-Signature`` / ``X-Slack-Request-Timestamp`` headers with
-``slack_sdk.signature.SignatureVerifier`` (https://docs.slack.dev/authentication/verifying-requests-from-slack).
-
-    sender = SlackSender("http://127.0.0.1:PORT")
-    resp = sender.command("create churn-v1", "U0LEAD", response_url=fake.response_url("c1"))
-    assert resp.status == 200
+The workspace is the fake Slack's (bot.local.fake_slack); signing and sending is
+bot.local.slack_requests.
 """
 
 from __future__ import annotations
@@ -24,21 +18,12 @@ import itertools
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from slack_sdk.signature import SignatureVerifier
+from bot.local.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
-from tests.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
-
-SIGNING_SECRET = "test-signing-secret"
 VERIFICATION_TOKEN = "test-verification-token"  # the deprecated `token` field Slack still sends
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
-EVENTS_PATH = "/slack/events"
 DEFAULT_MESSAGE_TS = "1700000000.000100"
 
 _seq = itertools.count(1)
@@ -71,15 +56,6 @@ def new_trigger_id() -> str:
 
 def _action_ts() -> str:
     return f"{time.time():.6f}"
-
-
-def sign(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
-    """The two headers Slack adds to every request (``v0=`` HMAC-SHA256 of
-    ``v0:<timestamp>:<body>``), computed with slack_sdk's own ``SignatureVerifier``."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    assert signature is not None
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
 def _user(user_id: str, team_id: str, user_name: str | None = None) -> dict[str, str]:
@@ -386,93 +362,3 @@ def url_verification(challenge: str) -> bytes:
     return json.dumps(
         {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
     ).encode()
-
-
-# ------------------------------------------------------------------------- sender
-
-
-@dataclass
-class Response:
-    status: int
-    body: str
-    json: Any | None
-    headers: dict[str, str]  # lower-cased names
-
-
-class SlackSender:
-    """POSTs signed requests to the bot's web server, like Slack does."""
-
-    def __init__(
-        self, base_url: str, secret: str = SIGNING_SECRET, *, timeout: float = 10.0
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.secret = secret
-        self.timeout = timeout
-
-    def post(
-        self,
-        body: bytes,
-        content_type: str,
-        *,
-        headers: dict[str, str] | None = None,
-        timestamp: int | None = None,
-        sign_with: str | None = None,
-        signed: bool = True,
-        path: str = EVENTS_PATH,
-    ) -> Response:
-        """POST ``body`` with Slack's signature headers (made with ``sign_with`` instead of
-        the sender's secret if given; none if ``signed`` is false); ``headers`` override."""
-        all_headers = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0"}
-        if signed:
-            all_headers.update(sign(body, sign_with or self.secret, timestamp))
-        all_headers.update(headers or {})
-        request = urllib.request.Request(
-            self.base_url + path, data=body, headers=all_headers, method="POST"
-        )
-        return self._send(request)
-
-    def get(self, path: str) -> Response:
-        return self._send(urllib.request.Request(self.base_url + path, method="GET"))
-
-    def _send(self, request: urllib.request.Request) -> Response:
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                status, raw, headers = resp.status, resp.read(), dict(resp.headers.items())
-        except urllib.error.HTTPError as exc:
-            status, raw, headers = exc.code, exc.read(), dict(exc.headers.items())
-        text = raw.decode("utf-8", "replace")
-        try:
-            parsed: Any | None = json.loads(text) if text else None
-        except ValueError:
-            parsed = None
-        return Response(status, text, parsed, {k.lower(): v for k, v in headers.items()})
-
-    @staticmethod
-    def _split(kw: dict[str, Any]) -> dict[str, Any]:
-        """Pop the post() options out of a builder's keyword arguments."""
-        return {k: kw.pop(k) for k in ("headers", "timestamp", "sign_with", "signed") if k in kw}
-
-    def command(self, text: str, user_id: str, **kw: Any) -> Response:
-        opts = self._split(kw)
-        return self.post(slash_command(text, user_id, **kw), FORM, **opts)
-
-    def action(self, action_id: str, value: str, user_id: str, **kw: Any) -> Response:
-        opts = self._split(kw)
-        return self.post(block_action(action_id, value, user_id, **kw), FORM, **opts)
-
-    def submit(
-        self,
-        callback_id: str,
-        values: dict[str, dict[str, dict[str, Any]]],
-        user_id: str,
-        **kw: Any,
-    ) -> Response:
-        opts = self._split(kw)
-        return self.post(view_submission(callback_id, values, user_id, **kw), FORM, **opts)
-
-    def event(self, event: dict[str, Any], **kw: Any) -> Response:
-        opts = self._split(kw)
-        return self.post(event_callback(event, **kw), JSON, **opts)
-
-    def verify_url(self, challenge: str, **kw: Any) -> Response:
-        return self.post(url_verification(challenge), JSON, **kw)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.demo_export import VersionsAndExport
-from bot.demo_render import buttons, message_text
-from bot.demo_slack import Step
-from bot.demo_stack import DemoError
+from bot.demo.driver import Step
+from bot.demo.export_step import VersionsAndExport
+from bot.demo.render import buttons, message_text
+from bot.demo.stack import DemoError
 from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW, REJECT_ACTION, REJECT_VIEW
 
 CARD = "customer-churn-v1"
@@ -77,15 +77,15 @@ class Story(VersionsAndExport):
         self.audit()
         self.reject_second_card()
 
+    def create(self, act: str, card: str, owner: str, problem_type: str) -> Step:
+        """The lead data scientist types `/modelcard create` with the card's two required fields."""
+        text = f'create {card} --owner {owner} --problem-type "{problem_type}"'
+        return self.command(act, "U0LEAD", text, card)
+
     def create_card(self) -> None:
         act = "1. The lead data scientist creates the card"
         dev = self.gov.stages["dev"]
-        step = self.command(
-            act,
-            "U0LEAD",
-            f'create {CARD} --owner model-owner --problem-type "Customer Churn Model"',
-            CARD,
-        )
+        step = self.create(act, CARD, "model-owner", "Customer Churn Model")
         self.verify(
             step,
             [
@@ -191,12 +191,7 @@ class Story(VersionsAndExport):
     def reject_second_card(self) -> None:
         act = "7. Epilogue: four-eyes and Reject, on a second card"
         dev = self.gov.stages["dev"]
-        step = self.command(
-            act,
-            "U0LEAD",
-            f'create {SECOND_CARD} --owner risk-team --problem-type "Fraud detection"',
-            SECOND_CARD,
-        )
+        step = self.create(act, SECOND_CARD, "risk-team", "Fraud detection")
         self.verify(step, [self.status_is(step, "Draft"), self.shared_with(step, "dev")])
         step = self.command(act, "U0DSAP", f"submit {SECOND_CARD}", SECOND_CARD)
         request = step.posted(self.gov.approvals_channel, SECOND_CARD)

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from botocore.exceptions import ClientError
 
 from bot.aws.cards import split_s3_uri
-from bot.demo_slack import SlackDriver, Step
+from bot.demo.driver import Conversation, Step
 from bot.domain.diff import diff_content, section_of
 
 _CHANGED = re.compile(r"v(\d+) → v(\d+): \d+ section\(s\) changed \(([^)]*)\)")
@@ -45,7 +45,7 @@ def download(url: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-class VersionsAndExport(SlackDriver):
+class VersionsAndExport(Conversation):
     """`/modelcard diff` and `/modelcard export`, each one step with its own checks."""
 
     def compare_versions(self, act: str, user: str, card: str, editor: str) -> Step:

