@@ -81,6 +81,7 @@ OTHER-ACCOUNTS lists a share once the caller's association is ``ASSOCIATED``.
 """
 
 from bot.local.moto_ext.install import install
+from bot.local.moto_ext.ram_model import MANAGED_ACTIONS
 from bot.local.moto_ext.record import calls, clear_calls, clear_failures, fail_next
 from bot.local.moto_ext.server import main, make_app, serve
 from bot.local.moto_ext.switches import (
@@ -90,6 +91,7 @@ from bot.local.moto_ext.switches import (
 )
 
 __all__ = [
+    "MANAGED_ACTIONS",
     "calls",
     "clear_calls",
     "clear_failures",
