@@ -457,7 +457,7 @@ def test_forged_stale_and_unsigned_requests_never_reach_bolt(edge: Edge) -> None
 def test_redis_down_at_the_first_round_trip_is_a_503(edge: Edge) -> None:
     from werkzeug.test import Client
 
-    from tests.process_stack import free_port
+    from bot.local.stack import free_port
 
     dead = redis.Redis(port=free_port(), decode_responses=True)  # nothing listens there
     app = Client(create_wsgi(build_core(edge.core.settings, dead)))
