@@ -12,6 +12,7 @@ write (views.open), a listener calls `settle()`.
 
 from __future__ import annotations
 
+import hashlib
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,19 @@ from bot.store.cards import CardSnapshot
 from bot.store.keys import Keys
 from bot.store.wire import Command, Wire, as_dict
 
-# Fields `/modelcard list` shows: only these are read per listed card.
+# Fields `/modelcard list` shows: only these are read per listed card, all cards of a page in
+# one reply (a flat list: status, owner, status, owner, ...; "" for a card gone since).
 LIST_FIELDS = ("status", "owner")
+_LIST_ROWS = """
+local out = {}
+for _, key in ipairs(KEYS) do
+  local row = redis.call('HMGET', key, 'status', 'owner')
+  out[#out + 1] = row[1] or ''
+  out[#out + 1] = row[2] or ''
+end
+return out
+"""
+_LIST_ROWS_SHA = hashlib.sha1(_LIST_ROWS.encode(), usedforsecurity=False).hexdigest()
 
 
 class Replayed(Exception):  # noqa: N818 - a signal for the edge, not an error a person sees
@@ -163,8 +175,9 @@ class EdgeRequest:
         names = [str(n) for n in names[:limit]]
         cards: list[CardSnapshot] = []
         if names:
-            rows = self.wire.send([("HMGET", k.card(name), *LIST_FIELDS) for name in names])
-            for name, (raw_status, owner) in zip(names, rows, strict=True):
+            # One script call: one reply to parse instead of one per card.
+            flat = self.wire.script(_LIST_ROWS, _LIST_ROWS_SHA, [k.card(n) for n in names], [])
+            for name, raw_status, owner in zip(names, flat[::2], flat[1::2], strict=True):
                 if raw_status:  # removed since the names were read
                     cards.append(
                         CardSnapshot(

@@ -125,8 +125,9 @@ def start_edge(redis_server: RedisServer, config: Path) -> Iterator[Edge]:
     thread.start()
     found = Edge(fake, SlackSender(f"http://127.0.0.1:{server.server_port}"), core, trips)
     try:
-        # Warm-up: the connection's handshake, Bolt's auth.test, the script's first load.
+        # Warm-up: the connection's handshake, Bolt's auth.test, the scripts' first loads.
         assert found.command("help", DS).status == 200
+        assert found.command("list", DS).status == 200
         assert found.sender.event(app_home_opened(ADMIN)).status == 200
         client.delete(core.keys.jobs, core.keys.audit)
         yield found
