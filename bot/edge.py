@@ -3,7 +3,7 @@ on, and the write script; the replay-cache entry of the request rides on the fir
 
 The HTTP edge (bot/web.py) verifies the signature before anything runs, then leaves the
 replay-cache SET pending in `PENDING` for this request. The first round trip the ack makes
-carries it (a pipeline's first command, or the write script's first step); when it finds the
+carries it (the round trip's first command, or the write script's first step); when it finds the
 signature already seen, `Replayed` stops the listener before any side effect and the edge
 answers 401. A listener that needs no Redis at all leaves it to the edge, which makes it
 after the listener (nothing was changed by then). Before a side effect that is not a Redis
@@ -67,7 +67,7 @@ class ReplayCheck:
         except Exception:
             self.failed = True
             raise
-        self.settled(fresh is not None)
+        self.settled(bool(fresh))  # OK (or True through a pipeline); nil when seen
 
 
 PENDING: ContextVar[ReplayCheck | None] = ContextVar("mcb_pending_replay", default=None)
@@ -108,7 +108,7 @@ class EdgeRequest:
         except Exception:
             check.failed = True
             raise
-        check.settled(results[0] is not None)
+        check.settled(bool(results[0]))
         return results[1:]
 
     # ------------------------------------------------------------------ reads
