@@ -24,29 +24,40 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.web import WebClient
 
+from bot.audit_roles import audit_enricher
 from bot.authz import Authorizer
 from bot.aws import Actor, ModelCards, RoleSessions, StageShares
 from bot.edge import Replayed
 from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance, load_governance
+from bot.jobs import JobKind
 from bot.logs import configure_logging
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack.notifier import SlackNotifier
 from bot.store import AuditLog, CardState, Keys
+from bot.store.timers import ReviewTimers
+from bot.store.usergroups import GroupMembers, QueuedGroupRefresh
 from bot.store.wire import Wire
 from bot.web import SlackGuard
+from bot.worker.effects import Effects
 from bot.worker.executor import JobExecutor
+from bot.worker.jobs.audit import AuditExport
+from bot.worker.jobs.home import HomeDashboard
 from bot.worker.outcomes import DeadLetters
 from bot.worker.process import WorkerProcess
 from bot.worker.reconciler import EventConsumer, Reconciler
+from bot.worker.review_timers import ReviewTimerRunner
 from bot.worker.runner import Worker
 from bot.worker.spokes import SpokeSync
-from handlers import actions, commands, home, views
+from bot.worker.usergroups import SlackGroupSync
+from handlers import actions, commands, home, usergroups, views
 from handlers.common import WebServices
 
 DEFAULT_SLACK_API = "https://slack.com/api/"
 AUTOMATION_IDENTITY = "modelcard-bot"
+TIMER_POLL_SECONDS = 1.0  # how often each worker process looks for due review timers
+GROUPS_CHECK_SECONDS = 60.0  # how often it refreshes user groups past half their TTL
 
 
 @dataclass(frozen=True)
@@ -69,15 +80,24 @@ def build_core(settings: Settings, redis_client: Any | None = None) -> Core:
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
     )
     keys = Keys()
+    state = CardState(client, keys)
+    # Audit entries name the roles that acted; group members come from the cache only.
+    roles = Authorizer(gov, state, GroupMembers(client, keys))
     return Core(
         settings=settings,
         gov=gov,
         redis=client,
         keys=keys,
-        state=CardState(client, keys),
-        audit=AuditLog(client, keys),
+        state=state,
+        audit=AuditLog(client, keys, enrich=audit_enricher(gov, state, roles)),
         outbox=Outbox(client, keys),
     )
+
+
+def watched_groups(gov: Governance) -> list[str]:
+    """User groups whose members the bot needs: role groups and escalation groups."""
+    escalation = [g for g in gov.review.escalate_to if g.startswith("S")]
+    return list(dict.fromkeys([*gov.usergroups, *escalation]))
 
 
 def slack_client(settings: Settings) -> WebClient:
@@ -103,7 +123,11 @@ def create_bolt_app(core: Core) -> App:
         state=core.state,
         audit=core.audit,
         outbox=core.outbox,
-        authz=Authorizer(core.gov, core.state),
+        authz=Authorizer(
+            core.gov,
+            core.state,
+            QueuedGroupRefresh(GroupMembers(core.redis, core.keys), core.outbox),
+        ),
         gates=Gatekeeper(core.gov),
         wire=Wire(core.redis),
         keys=core.keys,
@@ -125,7 +149,7 @@ def create_bolt_app(core: Core) -> App:
             return
         logger.exception(f"Failed to run listener function (error: {error})")
 
-    for module in (commands, actions, views, home):
+    for module in (commands, actions, views, home, usergroups):
         module.register(app, web)
     return app
 
@@ -181,7 +205,15 @@ def build_worker(
     sessions = sessions or _aws_sessions(core)
     # Shared by a process's consumers: the stage share lookups are cached in it.
     shares = shares or StageShares(sessions, core.gov)
-    notifier = SlackNotifier(client or slack_client(core.settings), core.redis, core.keys)
+    client = client or slack_client(core.settings)
+    notifier = SlackNotifier(client, core.redis, core.keys)
+    groups = group_sync(core, client)
+    authz = Authorizer(core.gov, core.state, groups)
+    audit_export = AuditExport(
+        core.gov, core.audit, ModelCards(sessions), authz, notifier, core.outbox
+    )
+    timers = ReviewTimers(core.redis, core.keys)
+    dashboard = HomeDashboard(core.gov, core.state, core.audit, timers, authz, notifier)
     executor = JobExecutor(
         core.gov,
         ModelCards(sessions),
@@ -191,14 +223,55 @@ def build_worker(
         notifier,
         core.outbox,
         automation=_automation(core),
+        timers=timers,
+        groups=groups,
+        handlers={
+            JobKind.REFRESH_GROUPS: groups.run_job,
+            JobKind.AUDIT: audit_export.run,
+            JobKind.PUBLISH_HOME: dashboard.publish,
+        },
     )
 
     return Worker(
         core.outbox,
         executor,
-        consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+        consumer or consumer_name(),
         reclaim_idle=core.settings.modelcard_reclaim_seconds,
         on_dead=DeadLetters(core.outbox, core.audit, notifier, core.gov.ops_channel),
+    )
+
+
+def group_sync(core: Core, client: WebClient) -> SlackGroupSync:
+    return SlackGroupSync(client, GroupMembers(core.redis, core.keys), watched_groups(core.gov))
+
+
+def consumer_name(role: str = "") -> str:
+    """host-pid-random (ops and tests read the pid from it)."""
+    suffix = f"{role}{uuid.uuid4().hex[:6]}"
+    return f"{socket.gethostname()}-{os.getpid()}-{suffix}"
+
+
+def build_timer_runner(
+    core: Core, client: WebClient, sessions: RoleSessions, shares: StageShares
+) -> ReviewTimerRunner:
+    notifier = SlackNotifier(client, core.redis, core.keys)
+    timers = ReviewTimers(core.redis, core.keys)
+    groups = group_sync(core, client)
+    authz = Authorizer(core.gov, core.state, groups)
+    effects = Effects(core.gov, shares, core.state, core.audit, notifier, core.keys, timers)
+    return ReviewTimerRunner(
+        core.gov,
+        core.state,
+        timers,
+        notifier,
+        ModelCards(sessions),
+        effects,
+        core.audit,
+        automation=_automation(core),
+        approvers=authz.approvers,
+        members_of=groups.members_now,
+        owner=consumer_name("timers"),
+        lease=max(2.0, core.settings.modelcard_reclaim_seconds),
     )
 
 
@@ -224,10 +297,18 @@ def build_worker_process(core: Core, consumers: int = 2) -> WorkerProcess:
         events = EventConsumer(
             sessions.bot_client("sqs"), core.settings.modelcard_events_queue_url, core.outbox
         )
+    periodic: list[tuple[str, Callable[[], object], float]] = []
+    if core.gov.review.plan():
+        runner = build_timer_runner(core, client, sessions, shares)
+        periodic.append(("review-timers", runner.poll, TIMER_POLL_SECONDS))
+    groups = group_sync(core, client)
+    if groups.groups:
+        periodic.append(("usergroups", groups.refresh_stale, GROUPS_CHECK_SECONDS))
     return WorkerProcess(
         workers,
         reconciler,
         core.settings.modelcard_reconcile_seconds,
         events,
         before_reconcile=spoke_sync,
+        periodic=periodic,
     )

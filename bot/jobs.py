@@ -26,6 +26,10 @@ class JobKind(StrEnum):
     # A readable diff between two versions of a card (args: v1, v2; both empty: the last two).
     DIFF = "diff"
     PUBLISH_HOME = "publish_home"
+    # Read Slack user groups' members into the cache (args: groups, comma-separated).
+    REFRESH_GROUPS = "refresh_groups"
+    # The audit trail as CSV in S3, answered with a presigned link (args: since YYYY-MM-DD).
+    AUDIT = Action.AUDIT.value
     # A change seen outside Slack (reconciler or EventBridge): settle it from AWS state.
     OBSERVE = "observe"
     # A private answer decided at the edge, posted by the worker to keep Slack calls out of

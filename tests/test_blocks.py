@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from slack_sdk.models.views import View
 
 from bot.domain.content import RISK_RATINGS, content_problems
 from bot.domain.status import CardStatus
@@ -832,29 +833,61 @@ def test_modal_metadata_refuses_absurd_names():
 # ---------------------------------------------------------------------------- home, history, shares
 
 
+def _home(**kw: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "user": "U0LEAD",
+        "counts": {"Draft": 3, "PendingReview": 1, "Approved": 0, "Archived": 0},
+        "my_cards": [],
+        "waiting": [],
+        "recent": [],
+        "region": REGION,
+        "stages": {"Draft": "dev", "PendingReview": "test", "Approved": "prod"},
+        "now": 1_700_100_000.0,
+    }
+    view = home.home_view(**{**args, **kw})
+    View(**view).to_dict()  # slack_sdk's own model accepts it
+    check_blocks(view["blocks"], max_blocks=100)
+    return view
+
+
 def test_home_view_caps_lists():
     cards = [evil_card(i) for i in range(300)]
-    view = home.home_view(
-        user="U0LEAD",
+    view = _home(
         my_cards=cards,
-        waiting=cards,
+        waiting=[home.Waiting(c, started_at=1_700_000_000.0, reminded=True) for c in cards],
         recent=[evil_event(i) for i in range(300)],
-        region=REGION,
+        page=home.Page(number=0, has_next=True),
     )
     assert view["type"] == "home"
-    check_blocks(view["blocks"], max_blocks=100)
     text = texts(view["blocks"])
     for title in ("My cards", "Waiting for my approval", "Recent moves"):
         assert title in text
-    assert "and 280 more" in text
-    assert "`/modelcard list`" in text
-    assert not actions(view["blocks"])
+    assert "waiting 1d" in text
+    assert ":alarm_clock: reminded" in text
+    [pager] = actions(view["blocks"])
+    assert [e["value"] for e in pager["elements"]] == ["1"]
+
+
+def test_home_view_pages_and_marks():
+    card = evil_card(1)
+    view = _home(
+        waiting=[home.Waiting(card, started_at=1_700_000_000.0, version=4, escalated=True)],
+        my_cards=[card],
+        page=home.Page(number=2, has_next=False),
+    )
+    text = texts(view["blocks"])
+    assert ":rotating_light: escalated" in text
+    assert "v4" in text
+    assert "Recent moves" not in text  # the first page only
+    [pager] = actions(view["blocks"])
+    assert [(e["text"]["text"], e["value"]) for e in pager["elements"]] == [("Previous", "1")]
 
 
 def test_home_view_empty():
-    view = home.home_view(user="U0LEAD", my_cards=[], waiting=[], recent=[], region=REGION)
-    check_blocks(view["blocks"], max_blocks=100)
+    view = _home()
     assert "<@U0LEAD>" in texts(view["blocks"])
+    assert "*3*" in texts(view["blocks"])  # counts per status
+    assert not actions(view["blocks"])
 
 
 def test_home_recent_moves_are_readable():
@@ -866,7 +899,7 @@ def test_home_recent_moves_are_readable():
         target="Approved",
         at=1_700_000_000,
     )
-    view = home.home_view(user="U0APPR", my_cards=[], waiting=[], recent=[event], region=REGION)
+    view = _home(user="U0APPR", recent=[event])
     text = texts(view["blocks"])
     assert "<@U0APPR>" in text
     assert "churn-v1" in text

@@ -32,7 +32,7 @@ from bot.aws import Actor, ModelCards, RoleSessions, StageShares
 from bot.aws.cards import split_s3_uri
 from bot.aws.sharing import READ_ONLY_ACTIONS, share_name
 from bot.deploy_params import AUTOMATION_SOURCE_IDENTITY
-from bot.domain.status import IMPLICIT_FOR_MAPPED, Action, CardStatus
+from bot.domain.status import IMPLICIT_AUDIT, IMPLICIT_FOR_MAPPED, Action, CardStatus
 from bot.governance import Access, Governance, ReadOnlyVia, parse_governance
 from bot.jobs import Job, JobKind
 from bot.local import moto_ext
@@ -128,6 +128,9 @@ CAPABILITY_ACTIONS: dict[str, frozenset[str]] = {
     "export": frozenset({DESCRIBE}) | EXPORT_ONLY,
     # jobs/diff.py, as Governance.reader_role (the first role): describes the versions.
     "diff": frozenset({DESCRIBE}),
+    # jobs/audit.py: writes the CSV under the export prefix (s3:PutObject) and signs its
+    # download link (s3:GetObject), as the person's role for `audit`.
+    "audit": frozenset({S3_GET, S3_PUT}),
 }
 # Capabilities every mapped person has whatever their roles' `can` say, so every governance
 # role (any of them may be someone's first role) needs their actions.
@@ -200,6 +203,11 @@ def capabilities(gov: Governance) -> dict[str, list[str]]:
         role_name(role.role_arn): list(dict.fromkeys([*(str(c) for c in role.can), *IMPLICIT]))
         for role in gov.roles.values()
     }
+    listed = any(Action.AUDIT in role.can for role in gov.roles.values())
+    for role in gov.roles.values():
+        # `audit` by default: roles that approve or administer (IMPLICIT_AUDIT).
+        if not listed and IMPLICIT_AUDIT & set(role.can):
+            table[role_name(role.role_arn)].append("audit")
     assert gov.automation_role_arn
     table[role_name(gov.automation_role_arn)] = ["observe"]
     return table

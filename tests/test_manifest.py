@@ -30,6 +30,7 @@ SCOPES_BY_METHOD: dict[str, set[str]] = {
     "files.uploadV2": {"files:write"},
     "files_upload_v2": {"files:write"},
     "reactions.add": {"reactions:write"},
+    "usergroups.users.list": {"usergroups:read"},
 }
 _FAMILIES = (
     "admin|apps|auth|bookmarks|bots|calls|chat|conversations|dnd|emoji|files|pins|reactions"
@@ -55,8 +56,9 @@ def _methods_used() -> set[str]:
                 continue  # the demo and the local stack drive the fake Slack, not the app
             source = path.read_text(encoding="utf-8")
             for family, name in _CLIENT_CALL.findall(source):
-                method = f"{family}.{name}"
-                found.add("files.uploadV2" if method == "files.upload_v2" else method)
+                # usergroups_users_list -> usergroups.users.list (slack_sdk's naming)
+                method = f"{family}.{name.replace('_', '.')}"
+                found.add("files.uploadV2" if method == "files.upload.v2" else method)
             found.update(_API_CALL.findall(source))
             if _SAY.search(source):
                 found.add("chat.postMessage")
@@ -72,10 +74,16 @@ def test_manifest_shape():
     assert 0 < len(info["description"]) <= 140
     features = manifest["features"]
     assert features["app_home"]["home_tab_enabled"] is True
-    assert features["app_home"]["messages_tab_enabled"] is False
+    # Escalation DMs are shown in the Messages tab; nobody can write to the bot there.
+    assert features["app_home"]["messages_tab_enabled"] is True
+    assert features["app_home"]["messages_tab_read_only_enabled"] is True
     assert features["bot_user"] == {"display_name": "modelcard-bot", "always_online": True}
     settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "subteam_members_changed",
+        "subteam_updated",
+    ]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["org_deploy_enabled"] is False
     assert settings["socket_mode_enabled"] is False

@@ -303,6 +303,17 @@ class ModelCards:
             failure=str(answer.get("FailureReason", "")),
         )
 
+    def put_object(self, actor: Actor, s3_uri: str, body: bytes, content_type: str) -> str:
+        """Write `body` at `s3_uri` as the person's role; returns the request id."""
+        bucket, key = split_s3_uri(s3_uri)
+        try:
+            answer = self._sessions.client(actor, "s3").put_object(
+                Bucket=bucket, Key=key, Body=body, ContentType=content_type
+            )
+        except Exception as err:
+            raise translate(err, action=f"writing {s3_uri}") from err
+        return str(answer.get("ResponseMetadata", {}).get("RequestId", ""))
+
     def presigned_get(self, actor: Actor, s3_uri: str, expires_in: int = 3600) -> str:
         """A link that downloads `s3_uri`, signed with the person's role (no AWS call).
 

@@ -46,11 +46,15 @@ class Action(StrEnum):
     DELETE = "delete"
     RETRY = "retry"
     EXPORT = "export"
+    AUDIT = "audit"
 
 
 # Any user mapped to at least one governance role may export, whatever their roles' `can` say:
 # exporting only renders what that person may already read.
 IMPLICIT_FOR_MAPPED: frozenset[Action] = frozenset({Action.EXPORT})
+# While no governance role lists `audit` in its `can`, roles that decide or administer
+# (approve, delete, retry) may export the audit trail; once one lists it, only those do.
+IMPLICIT_AUDIT: frozenset[Action] = frozenset({Action.APPROVE, Action.DELETE, Action.RETRY})
 
 _DRAFT, _PENDING, _APPROVED, _ARCHIVED = (
     CardStatus.DRAFT,

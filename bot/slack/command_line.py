@@ -13,6 +13,13 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": 
 MAX_TEXT = 4000
 
 CREATE_OPTIONS = frozenset({"owner", "problem-type", "description", "risk"})
+AUDIT_OPTIONS = frozenset({"since"})
+
+
+def options_for(text: str) -> frozenset[str]:
+    """The `--options` the subcommand in `text` takes."""
+    first = text.strip().split(maxsplit=1)[:1]
+    return AUDIT_OPTIONS if first and first[0].lower() == "audit" else CREATE_OPTIONS
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,14 @@
-"""The App Home tab: my cards, cards waiting for my approval, recent moves. Pure, no I/O."""
+"""The App Home tab as a review dashboard: counts per status, the cards waiting for my
+approval (age, version, reminded / escalated), my cards with their stage, recent moves.
+Pure, no I/O; at most 100 blocks, long lists paged with Previous / Next buttons."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.durations import format_age
 from bot.slack.block_kit import (
     MAX_HOME_BLOCKS,
     Blocks,
@@ -12,6 +16,7 @@ from bot.slack.block_kit import (
     divider,
     header,
     pack_lines,
+    plain,
     section,
 )
 from bot.slack.messages.cards import event_line
@@ -19,69 +24,122 @@ from bot.slack.text import card_link, inline, mention, status_label
 from bot.store.audit import AuditEvent
 from bot.store.cards import CardSnapshot
 
-MAX_ITEMS = 20  # per list; the rest is summed up as "and N more"
+HOME_PAGE_ACTION = "modelcard_home_page"
+PAGE_SIZE = 15  # per list and page; the rest is on the next page
 _SECTION_BLOCKS = 8  # packed sections per list, far below the 100-block home limit
 
 
-def _more(hidden: int, hint: str) -> Blocks:
-    return [context(f"and {hidden} more: {hint}")] if hidden > 0 else []
+@dataclass(frozen=True)
+class Waiting:
+    """A card in review that this person may decide, and its review round."""
+
+    card: CardSnapshot
+    started_at: float | None = None
+    version: int | None = None
+    reminded: bool = False
+    escalated: bool = False
 
 
-def _listing(title: str, lines: Sequence[str], total: int, empty: str, hint: str) -> Blocks:
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its items and whether more come before or after."""
+
+    number: int = 0
+    has_next: bool = False
+
+
+def _listing(title: str, lines: Sequence[str], empty: str, hint: str = "") -> Blocks:
     if not lines:
         return [section(f"*{title}*\n_{empty}_")]
     body, shown = pack_lines([f"*{title}*", *lines], _SECTION_BLOCKS)
-    return body + _more(total - max(shown - 1, 0), hint)
+    hidden = len(lines) - max(shown - 1, 0)
+    return body + ([context(f"and {hidden} more: {hint}")] if hidden > 0 and hint else [])
+
+
+def _waiting_line(item: Waiting, region: str, now: float) -> str:
+    card = item.card
+    version = item.version or card.version
+    parts = [f"• *{card_link(card.name, region)}* · v{version}"]
+    if item.started_at:
+        parts.append(f"waiting {format_age(now - item.started_at)}")
+    if item.escalated:
+        parts.append(":rotating_light: escalated")
+    elif item.reminded:
+        parts.append(":alarm_clock: reminded")
+    if card.risk:
+        parts.append(f"risk {inline(card.risk, 20)}")
+    if card.submitted_by:
+        parts.append(f"submitted by {mention(card.submitted_by)}")
+    return " · ".join(parts)
+
+
+def _mine_line(card: CardSnapshot, stage: str, region: str) -> str:
+    where = f" · stage {inline(stage, 40)}" if stage else ""
+    return (
+        f"• *{card_link(card.name, region)}* · {status_label(card.status)}{where} · v{card.version}"
+    )
+
+
+def _pager(page: Page) -> Blocks:
+    buttons: list[dict[str, Any]] = []
+    if page.number > 0:
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": f"{HOME_PAGE_ACTION}_prev",
+                "text": plain("Previous"),
+                "value": str(page.number - 1),
+            }
+        )
+    if page.has_next:
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": f"{HOME_PAGE_ACTION}_next",
+                "text": plain("Next"),
+                "value": str(page.number + 1),
+            }
+        )
+    return [{"type": "actions", "elements": buttons}] if buttons else []
 
 
 def home_view(
     *,
     user: str,
+    counts: Mapping[str, int],
     my_cards: Sequence[CardSnapshot],
-    waiting: Sequence[CardSnapshot],
+    waiting: Sequence[Waiting],
     recent: Sequence[AuditEvent],
     region: str,
+    stages: Mapping[str, str],
+    now: float,
+    page: Page = Page(),
 ) -> dict[str, Any]:
     """{"type": "home", "blocks": [...]} for views.publish; at most 100 blocks.
 
-    `recent` is oldest first (as AuditLog returns it) and is shown newest first.
+    `my_cards` and `waiting` are this page's items; `stages` maps a status to the stage it
+    reaches; `recent` is oldest first (as AuditLog returns it) and is shown newest first.
     """
-    mine = [
-        f"• *{card_link(card.name, region)}* · {status_label(card.status)} · v{card.version}"
-        for card in my_cards[:MAX_ITEMS]
-    ]
-    pending = [
-        f"• *{card_link(card.name, region)}* · {inline(card.owner, 100) or '_no owner_'}"
-        + (f" · submitted by {mention(card.submitted_by)}" if card.submitted_by else "")
-        + f" · `/modelcard show {inline(card.name, 80)}`"
-        for card in waiting[:MAX_ITEMS]
-    ]
-    newest_first = list(reversed(recent[-MAX_ITEMS:]))
-    moves = [event_line(event, with_card=True, region=region) for event in newest_first]
+    summary = " · ".join(f"{status_label(s)} *{n}*" for s, n in counts.items())
     blocks: Blocks = [
         header("Model cards"),
         context(f"Hi {mention(user)}. `/modelcard help` lists every command."),
+        section(f"*All cards:* {summary}" if summary else "*All cards:* none yet"),
         divider(),
-        *_listing(
-            "My cards",
-            mine,
-            len(my_cards),
-            "You have not created any card yet.",
-            "`/modelcard list`",
-        ),
-        divider(),
-        *_listing(
-            "Waiting for my approval",
-            pending,
-            len(waiting),
-            "Nothing is waiting for you.",
-            "`/modelcard list PendingReview`",
-        ),
     ]
+    pending = [_waiting_line(item, region, now) for item in waiting[:PAGE_SIZE]]
+    blocks += _listing("Waiting for my approval", pending, "Nothing is waiting for you.")
     if pending:
         blocks.append(context("Approve or reject from the request in the approvals channel."))
-    blocks += [
-        divider(),
-        *_listing("Recent moves", moves, len(recent), "No moves yet.", "`/modelcard history NAME`"),
-    ]
+    blocks.append(divider())
+    mine = [_mine_line(c, stages.get(str(c.status), ""), region) for c in my_cards[:PAGE_SIZE]]
+    blocks += _listing("My cards", mine, "You have not created any card yet.")
+    blocks += _pager(page)
+    if page.number == 0:
+        newest_first = list(reversed(recent[-PAGE_SIZE:]))
+        moves = [event_line(event, with_card=True, region=region) for event in newest_first]
+        blocks += [
+            divider(),
+            *_listing("Recent moves", moves, "No moves yet.", "`/modelcard history NAME`"),
+        ]
     return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}

@@ -36,8 +36,11 @@ class SlackNotifier:
         self._redis = redis_client
         self._keys = keys or Keys()
 
-    def post_once(self, effect_key: str, channel: str, text: str, blocks: Blocks) -> str:
-        """Post the effect's message, or update it if an earlier attempt posted it already."""
+    def post_once(
+        self, effect_key: str, channel: str, text: str, blocks: Blocks, thread_ts: str = ""
+    ) -> str:
+        """Post the effect's message (a reply in `thread_ts`'s thread when given), or update
+        it if an earlier attempt posted it already."""
         record_key = self._keys.posted(effect_key)
         record = self._redis.hgetall(record_key)
         if record.get("ts"):
@@ -48,7 +51,9 @@ class SlackNotifier:
             wait = max(0.5, self._redis.pttl(lock) / 1000)
             raise RetryLater(f"another worker is posting {effect_key}", retry_after=wait)
         try:
-            answer = self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            answer = self._client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts or None
+            )
         except SlackApiError as err:
             self._redis.delete(lock)
             raise _retry_or_raise(err, "chat.postMessage") from err

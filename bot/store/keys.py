@@ -76,6 +76,24 @@ class Keys:
         return f"{self.prefix}:spoke:{spoke}:seen"
 
     @property
+    def review_timers(self) -> str:
+        """Sorted set: due review timers ("card|kind|round"), scored by due time (epoch s)."""
+        return f"{self.prefix}:review:timers"
+
+    @property
+    def review_timer_owners(self) -> str:
+        """Hash: timer member -> the worker that claimed it last (for tests and ops)."""
+        return f"{self.prefix}:review:timers:owners"
+
+    def review_round(self, name: str) -> str:
+        """Hash: the card's open review round (round, version, started_at, <kind>_at)."""
+        return f"{self.prefix}:review:{name}"
+
+    def group_members(self, group: str) -> str:
+        """String with TTL: JSON list of a Slack user group's members (usergroups.users.list)."""
+        return f"{self.prefix}:usergroup:{group}"
+
+    @property
     def jobs(self) -> str:
         """Stream: the outbox of jobs for the worker (consumer group `workers`)."""
         return f"{self.prefix}:jobs"

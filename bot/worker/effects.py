@@ -22,6 +22,9 @@ from bot.slack.notifier import SlackNotifier
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardSnapshot, CardState
 from bot.store.keys import Keys
+from bot.store.timers import ReviewTimers
+
+EXPIRE_ACTION = "expire"  # Change.action of a review that timed out (review.expire_after)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Effects:
         audit: AuditLog,
         notifier: SlackNotifier,
         keys: Keys | None = None,
+        timers: ReviewTimers | None = None,
     ) -> None:
         self._gov = governance
         self._shares = shares
@@ -74,6 +78,7 @@ class Effects:
         self._audit = audit
         self._notifier = notifier
         self._keys = keys or Keys()
+        self._timers = timers
 
     def settle(self, actor: Actor, change: Change) -> CardSnapshot:
         record, status = change.card, change.card.status
@@ -97,8 +102,11 @@ class Effects:
             self._notify_stages(change, key, stage, revoked)
             if status is CardStatus.PENDING_REVIEW:
                 self._request_approval(snapshot, key)
+                self._start_timers(snapshot, change)
             if change.previous is CardStatus.PENDING_REVIEW:
                 self._close_approval(snapshot, change)
+                if self._timers is not None:
+                    self._timers.stop(record.name)
         # Written last: a job replayed after a crash still sees the old status and
         # settles again (every effect above is keyed, so nothing is doubled).
         self._state.add_version(record.name, record.version, status, change.at, change.user)
@@ -155,6 +163,11 @@ class Effects:
         channel = posted[0] if posted else channel
         self._notifier.remember_approval(snapshot.name, channel, ts)
 
+    def _start_timers(self, snapshot: CardSnapshot, change: Change) -> None:
+        plan = self._gov.review.plan()
+        if self._timers is not None and plan:
+            self._timers.start(snapshot.name, str(change.at), snapshot.version, change.at, plan)
+
     def _close_approval(self, snapshot: CardSnapshot, change: Change) -> None:
         message = self._notifier.approval_message(snapshot.name)
         if message is None:
@@ -162,6 +175,8 @@ class Effects:
         decision = "Approved" if snapshot.status is CardStatus.APPROVED else "Rejected"
         if snapshot.status not in (CardStatus.APPROVED, CardStatus.DRAFT):
             decision = str(snapshot.status)
+        if change.action == EXPIRE_ACTION:
+            decision = "Expired"
         self._notifier.update(
             message[0],
             message[1],

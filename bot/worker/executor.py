@@ -6,7 +6,7 @@ for the worker to retry."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.authz import Authorizer
 from bot.aws.cards import ModelCards
@@ -21,6 +21,8 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.text import refusal
 from bot.store.audit import AuditLog
 from bot.store.cards import CardState
+from bot.store.timers import ReviewTimers
+from bot.store.usergroups import GroupDirectory
 from bot.worker.effects import Effects
 from bot.worker.jobs.authoring import Authoring
 from bot.worker.jobs.diff import Diffs
@@ -46,14 +48,17 @@ class JobExecutor:
         outbox: Outbox,
         automation: Actor | None = None,
         registry: ModelRegistry | None = None,
+        timers: ReviewTimers | None = None,
+        groups: GroupDirectory | None = None,
+        handlers: Mapping[JobKind, Callable[[Job], None]] | None = None,
     ) -> None:
         self._gov = governance
         self._cards = cards
         self._audit = audit
         self._notifier = notifier
         self._outbox = outbox
-        authz = Authorizer(governance, state)
-        self._effects = Effects(governance, shares, state, audit, notifier)
+        authz = Authorizer(governance, state, groups)
+        self._effects = Effects(governance, shares, state, audit, notifier, timers=timers)
         effects = self._effects
         self._transitions = Transitions(
             governance,
@@ -70,11 +75,13 @@ class JobExecutor:
             self._transitions,
             Observer(cards, state, audit, effects, automation),
             Exports(governance, authz, cards, audit, notifier, outbox),
-            Diffs(governance, cards, state, notifier),
-            SlackOnly(governance, state, audit, notifier),
+            Diffs(governance, authz, cards, state, notifier),
+            SlackOnly(notifier),
         )
         self._handlers: dict[JobKind, Callable[[Job], None]] = {
-            kind: handler for family in families for kind, handler in family.handlers().items()
+            **{k: handler for family in families for k, handler in family.handlers().items()},
+            # Families built by the composition root (user groups, audit export, App Home).
+            **(handlers or {}),
         }
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.worker.reconciler import EventConsumer, Reconciler
 from bot.worker.runner import Worker
@@ -29,6 +29,7 @@ class WorkerProcess:
         reconcile_seconds: float = 60.0,
         events: EventConsumer | None = None,
         before_reconcile: Callable[[int], object] | None = None,
+        periodic: Sequence[tuple[str, Callable[[], object], float]] = (),
     ) -> None:
         self._workers = workers
         self._reconciler = reconciler
@@ -37,6 +38,8 @@ class WorkerProcess:
         # Hub-and-spoke: SpokeSync.sync, run (with the pass lock seconds) before each tick
         # so the reconciler sees this interval's hub copies.
         self._before_reconcile = before_reconcile
+        # (name, step, pause): review timers, user group refresh.
+        self._periodic = list(periodic)
 
     def reconcile_once(self, lock_seconds: int) -> int:
         """One interval: the spoke sync (if any), then the reconciler's tick."""
@@ -69,6 +72,12 @@ class WorkerProcess:
             threads.append(
                 threading.Thread(
                     target=_forever, args=("events", events.poll, stop, 0.0), daemon=True
+                )
+            )
+        for name, step, pause in self._periodic:
+            threads.append(
+                threading.Thread(
+                    target=_forever, args=(name, step, stop, pause), name=name, daemon=True
                 )
             )
         for thread in threads:

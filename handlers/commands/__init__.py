@@ -13,10 +13,10 @@ from slack_sdk.web import WebClient
 
 from bot.errors import ModelCardBotError
 from bot.slack.block_kit import section
-from bot.slack.command_line import parse
+from bot.slack.command_line import options_for, parse
 from bot.slack.messages.help import help_blocks
 from bot.slack.text import clip, escape, refusal
-from handlers.commands import admin, authoring, decisions, reading, reports
+from handlers.commands import admin, audit, authoring, decisions, reading, reports
 from handlers.commands.base import Subcommand, say
 from handlers.common import WebServices
 
@@ -34,6 +34,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "diff": reports.diff,
     "shares": reading.shares,
     "export": reports.export,
+    "audit": audit.audit_command,
     "admin": admin.admin,
 }
 
@@ -41,7 +42,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 def handle_modelcard(web: WebServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     d = web.begin()
     try:
-        line = parse(body.get("text", ""))
+        line = parse(body.get("text", ""), options_for(body.get("text", "")))
         run = SUBCOMMANDS.get(line.sub)
         if run is None:
             shown = escape(clip(line.sub, 40))

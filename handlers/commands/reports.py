@@ -68,7 +68,7 @@ def diff(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient)
         numbers.append(int(number))
     if numbers and numbers[0] == numbers[1]:
         raise InputError(f"Compare two different versions of `{name}`, e.g. `{usage}`.")
-    if not d.gov.is_mapped(user):
+    if not d.authz.is_mapped(user):
         raise NotAllowed(not_mapped_text(user, "diff", name))
     known_card(d, name)
     args = {"v1": str(min(numbers)), "v2": str(max(numbers))} if numbers else {}

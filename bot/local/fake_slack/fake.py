@@ -219,6 +219,11 @@ class FakeSlack(WebApiMethods):
 
     # ------------------------------------------------------------------ failure injection
 
+    def set_group_members(self, group: str, users: list[str]) -> None:
+        """Define a user group (id S…) and its members, as usergroups.users.list returns them."""
+        with self._cond:
+            self._usergroups[group] = list(users)
+
     def fail_next(
         self, method: str, count: int, error: str = "ratelimited", retry_after: int = 1
     ) -> None:

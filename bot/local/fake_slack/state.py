@@ -63,6 +63,7 @@ class SlackState:
         self._failures: dict[str, deque[Failure]] = {}
         self._targets: dict[str, ResponseTarget] = {}
         self._stalls: dict[str, deque[float]] = {}
+        self._usergroups: dict[str, list[str]] = {}
 
     def _record(self, call: Call) -> None:
         with self._cond:

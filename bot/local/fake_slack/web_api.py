@@ -136,6 +136,18 @@ class WebApiMethods(SlackState):
             }
         }
 
+    def _usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """{"ok": true, "users": ["U…"]}; args usergroup (required), include_disabled."""
+        group = params.get("usergroup")
+        if not isinstance(group, str) or not group:
+            raise fail("invalid_arguments", "[ERROR] missing required field: usergroup")
+        include = params.get("include_disabled", False)
+        if not isinstance(include, bool) and str(include).lower() not in {"true", "false", "0", "1"}:
+            raise fail("invalid_arguments", "[ERROR] include_disabled must be a boolean")
+        if group not in self._usergroups:
+            raise fail("no_such_subteam")
+        return {"users": list(self._usergroups[group])}
+
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = params.get("user")
         if not isinstance(user, str) or not user:
@@ -172,4 +184,5 @@ METHODS: dict[str, MethodHandler] = {
     "views.publish": WebApiMethods._views_publish,
     "conversations.info": WebApiMethods._conversations_info,
     "users.info": WebApiMethods._users_info,
+    "usergroups.users.list": WebApiMethods._usergroups_users_list,
 }

@@ -28,6 +28,11 @@ def _download_link(url: str, label: str) -> str:
     return f"<{escape(url)}|{escape(label)}>"
 
 
+def download_link(url: str, label: str) -> str:
+    """A mrkdwn link to a presigned URL (shown as text when it cannot be a link)."""
+    return _download_link(url, label)
+
+
 def export_text(link: ExportLink) -> str:
     """Fallback `text` of an export answer: it carries the link itself."""
     name = inline(link.card, 80)

@@ -58,6 +58,11 @@ _COMMANDS: Sequence[tuple[str, str, str]] = (
         "/modelcard export customer-churn-v1",
     ),
     (
+        "audit [<name>] [--since YYYY-MM-DD]",
+        "The audit trail as CSV, with a private download link (approvers, admins).",
+        "/modelcard audit customer-churn-v1 --since 2026-11-01",
+    ),
+    (
         "admin delete <name>",
         "Delete a card for good (admins, confirmed).",
         "/modelcard admin delete customer-churn-v1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from bot.authz import not_mapped_text
+from bot.authz import Authorizer, not_mapped_text
 from bot.aws.cards import ModelCards
 from bot.aws.sessions import Actor
 from bot.domain.diff import compare, diff_content
@@ -28,11 +28,13 @@ class Diffs:
     def __init__(
         self,
         governance: Governance,
+        authz: Authorizer,
         cards: ModelCards,
         state: CardState,
         notifier: SlackNotifier,
     ) -> None:
         self._gov = governance
+        self._authz = authz
         self._cards = cards
         self._state = state
         self._notifier = notifier
@@ -42,7 +44,7 @@ class Diffs:
 
     def _reader(self, job: Job) -> Actor:
         """Reading a card's versions needs an AWS role: the person's first mapped one."""
-        role = self._gov.reader_role(job.user)
+        role = self._authz.reader_role(job.user)
         if role is None:
             raise NotAllowed(not_mapped_text(job.user, "diff", job.card))
         return Actor(user_id=job.user, role_arn=role.role_arn)
