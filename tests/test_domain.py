@@ -156,6 +156,7 @@ def test_status_and_action_values_match_aws_and_config() -> None:
         "delete",
         "retry",
         "export",
+        "audit",
     ]
     assert frozenset({Action.EXPORT}) == IMPLICIT_FOR_MAPPED
 

@@ -91,9 +91,15 @@ def create(procs: ProcessStack, card: str, extra: str = "--description d --risk 
 def submitted(procs: ProcessStack, card: str) -> dict:
     create(procs, card)
     assert procs.command(f"submit {card}", "U0DS").status == 200
-    return wait_until(
+    request = wait_until(
         lambda: procs.channel_posts("C0APPROVE", card)[0], what=f"approval request for {card}"
     )
+    # The snapshot is written after the posts: a click before it would find a Draft card.
+    wait_until(
+        lambda: r(procs).hget(Keys().card(card), "status") == "PendingReview",
+        what=f"{card} in review in Redis",
+    )
+    return request
 
 
 def replies(procs: ProcessStack, request: dict, word: str) -> list[dict]:

@@ -78,16 +78,17 @@ class Keys:
     @property
     def review_timers(self) -> str:
         """Sorted set: due review timers ("card|kind|round"), scored by due time (epoch s)."""
-        return f"{self.prefix}:review:timers"
+        return f"{self.prefix}:timers:due"
 
     @property
     def review_timer_owners(self) -> str:
         """Hash: timer member -> the worker that claimed it last (for tests and ops)."""
-        return f"{self.prefix}:review:timers:owners"
+        return f"{self.prefix}:timers:owners"
 
     def review_round(self, name: str) -> str:
-        """Hash: the card's open review round (round, version, started_at, <kind>_at)."""
-        return f"{self.prefix}:review:{name}"
+        """Hash: the timers' view of the card's open review round (round, version,
+        started_at, <kind>_at: when a reminder / escalation fired)."""
+        return f"{self.prefix}:timers:round:{name}"
 
     def group_members(self, group: str) -> str:
         """String with TTL: JSON list of a Slack user group's members (usergroups.users.list)."""
