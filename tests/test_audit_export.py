@@ -26,13 +26,11 @@ from tests.slack_helpers import (
     answer_text,
     approve_card,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
     text_of,
 )
 from tests.slack_stack import Stack
 
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 BUCKET = "mc-governance-exports"
 _LINK = re.compile(r"<(https://[^|>]+)\|")
 

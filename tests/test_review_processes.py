@@ -61,12 +61,22 @@ class ReviewStack(ProcessStack):
         data.update(CHANGES)
         self.config.write_text(yaml.safe_dump(data, sort_keys=False))
 
+    def start(self, workers: int = 2) -> ReviewStack:
+        # The groups exist before the workers start (they read them at once).
+        self.start_redis(appendonly=True)
+        fake = self.start_fake()
+        fake.set_group_members(GROUP, [GROUPIE])
+        fake.set_group_members(LEADS, [LEAD2])
+        self.start_moto()
+        self.start_web()
+        for _ in range(workers):
+            self.start_worker()
+        return self
+
 
 @pytest.fixture(scope="module")
 def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReviewStack]:
     stack = ReviewStack(Path(tmp_path_factory.mktemp("review")))
-    stack.fake.set_group_members(GROUP, [GROUPIE])
-    stack.fake.set_group_members(LEADS, [LEAD2])
     try:
         stack.start(workers=2)
         stack.central("s3").create_bucket(Bucket=BUCKET)

@@ -10,26 +10,23 @@ import redis
 from slack_sdk.models.views import View
 
 from bot.app import build_timer_runner, slack_client
+from bot.local import moto_ext
+from bot.local.slack_payloads import app_home_opened
 from bot.slack.home import PAGE_SIZE
 from bot.slack.ids import APPROVE_ACTION
 from bot.store.keys import Keys
 from bot.store.timers import ReviewTimers, Timer
 from bot.worker.review_timers import ReviewTimerRunner
-from bot.local import moto_ext
 from tests.aws_fixtures import AwsWorld
 from tests.gov_override import governed
 from tests.slack_helpers import (
     APPR,
     click_button,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
     text_of,
 )
-from bot.local.slack_payloads import app_home_opened
 from tests.slack_stack import Stack
-
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
 # ---------------------------------------------------------------------------- store
 

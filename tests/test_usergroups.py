@@ -7,20 +7,18 @@ import time
 
 import pytest
 
-from bot.slack.ids import APPROVE_ACTION
 from bot.local import moto_ext
+from bot.slack.ids import APPROVE_ACTION
 from tests.aws_fixtures import AwsWorld
 from tests.gov_override import governed
 from tests.slack_helpers import (
     answer_text,
     click_button,
     create_card,
-    shared_botocore_loader,  # noqa: F401 - a fixture, used through pytestmark
     submit_card,
 )
 from tests.slack_stack import Stack
 
-pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 GROUP, MEMBER = "S0APPROVERS", "U0GROUPIE"
 
 

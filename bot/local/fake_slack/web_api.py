@@ -142,7 +142,8 @@ class WebApiMethods(SlackState):
         if not isinstance(group, str) or not group:
             raise fail("invalid_arguments", "[ERROR] missing required field: usergroup")
         include = params.get("include_disabled", False)
-        if not isinstance(include, bool) and str(include).lower() not in {"true", "false", "0", "1"}:
+        booleans = {"true", "false", "0", "1"}
+        if not isinstance(include, bool) and str(include).lower() not in booleans:
             raise fail("invalid_arguments", "[ERROR] include_disabled must be a boolean")
         if group not in self._usergroups:
             raise fail("no_such_subteam")
