@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.authz import Authorizer
+from bot.domain.status import Action
 from bot.edge import PENDING, EdgeRequest
 from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance
@@ -51,7 +52,7 @@ class WebDeps:
         self.gates = services.gates
         self.edge = edge
 
-    def authorize(self, user: str, action: Any, card: str = "") -> None:
+    def authorize(self, user: str, action: Action, card: str = "") -> None:
         """Authorizer.actor with the card's authors read through this request."""
         self.authz.actor(user, action, card, authors=self.edge.authors)
 
