@@ -15,12 +15,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis
+import yaml
 
-from bot.local.stack import LocalStack, StackError
+from bot.local.stack import LocalStack, StackError, governance_file
 from bot.outbox import GROUP
 
 WORKER_CONSUMERS = 2
 INSTALL_HINT = "pip install 'modelcard-bot[demo]'"
+# What the demo adds to the local world's governance to show them: a gate on submit, and a
+# reminder a few seconds into the review (the local world's other timers stay days away).
+DEMO_GATES = {
+    "PendingReview": {"require": ["model_overview.model_description", "intended_uses.risk_rating"]}
+}
+DEMO_REMIND_AFTER = "4s"
 
 
 class DemoError(StackError):
@@ -48,7 +55,7 @@ def check_dependencies() -> None:
 def start(workdir: Path, say: Callable[[str], None]) -> LocalStack:
     """Start every part, saying each as it comes up; the caller stops the stack."""
     check_dependencies()
-    stack = LocalStack(workdir)
+    stack = LocalStack(workdir, config=demo_governance(workdir / "governance.yml"))
     try:
         _start_redis(stack, say)
         fake = stack.start_fake()
@@ -64,6 +71,15 @@ def start(workdir: Path, say: Callable[[str], None]) -> LocalStack:
         stack.stop()
         raise
     return stack
+
+
+def demo_governance(path: Path) -> Path:
+    """The local world's governance file plus the demo's gate and reminder, written to `path`."""
+    data = yaml.safe_load(governance_file(path).read_text())
+    data["gates"] = DEMO_GATES
+    data["review"] = {**data.get("review", {}), "remind_after": DEMO_REMIND_AFTER}
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
 
 
 def _start_redis(stack: LocalStack, say: Callable[[str], None]) -> None:

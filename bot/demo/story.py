@@ -1,9 +1,11 @@
 """The seed story (DESIGN.md), played by the people of config/governance.example.yml.
 
 1. the lead data scientist creates customer-churn-v1 (Draft, shared with dev);
-2. a data scientist edits it in the modal and submits it (PendingReview, shared with test,
-   approval request with Approve / Reject);
-3. an ML engineer and the data scientist click Approve and are refused;
+2. a data scientist submits it too early and the gate names the missing fields; they fill
+   the card in the modal and submit it (PendingReview, shared with test, approval request
+   with Approve / Reject);
+3. an ML engineer and the data scientist click Approve and are refused; the review waits and
+   the approvers are reminded in the request's thread;
 4. an approver approves (Approved, shared read-only with prod, the request loses its buttons);
 5. the approver asks what changed between versions 1 and 2 (`diff`), then exports the card as
    a PDF (`export`: a presigned S3 link, privately and once in the prod channel);
@@ -17,15 +19,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.demo.driver import Step
+from bot.demo.driver import GENERAL, Step
 from bot.demo.export_step import VersionsAndExport
 from bot.demo.render import buttons, message_text
 from bot.demo.stack import DemoError
+from bot.domain.status import CardStatus
 from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW, REJECT_ACTION, REJECT_VIEW
 
 CARD = "customer-churn-v1"
 SECOND_CARD = "fraud-score-v2"
 EDITS = {  # what the data scientist types into the edit modal
+    "overview": "Predicts which customers are likely to cancel in the next 30 days.",
     "intended_uses": "Monthly churn scores for the retention team's outreach campaigns.",
     "risk_rating": "Medium",
     "risk_explanation": "Scores steer who is contacted, never pricing or eligibility.",
@@ -72,14 +76,15 @@ class Story(VersionsAndExport):
         self.create_card()
         self.fill_and_submit()
         self.refused_approvals()
+        self.reminded()
         self.approve()
         self.diff_and_export()
         self.audit()
         self.reject_second_card()
 
-    def create(self, act: str, card: str, owner: str, problem_type: str) -> Step:
+    def create(self, act: str, card: str, owner: str, problem_type: str, extra: str = "") -> Step:
         """The lead data scientist types `/modelcard create` with the card's two required fields."""
-        text = f'create {card} --owner {owner} --problem-type "{problem_type}"'
+        text = f'create {card} --owner {owner} --problem-type "{problem_type}" {extra}'.strip()
         return self.command(act, "U0LEAD", text, card)
 
     def create_card(self) -> None:
@@ -100,6 +105,19 @@ class Story(VersionsAndExport):
     def fill_and_submit(self) -> None:
         act = "2. A data scientist fills the card in a modal and submits it"
         test = self.gov.stages["test"]
+        step = self.command(act, "U0DS", f"submit {CARD}", CARD)
+        missing = self.gov.required_fields(CardStatus.PENDING_REVIEW)
+        self.verify(
+            step,
+            [
+                (
+                    "the gate refuses it, naming every missing field and where to fill it",
+                    step.said("cannot be submitted", *missing, f"/modelcard edit {CARD}"),
+                ),
+                self.status_is(step, "Draft"),
+                ("nothing was posted", not step.posts),
+            ],
+        )
         step = self.command(act, "U0DS", f"edit {CARD}", CARD)
         views = self.fake.views(EDIT_VIEW)
         self.verify(
@@ -150,6 +168,37 @@ class Story(VersionsAndExport):
                 ],
             )
 
+    def reminded(self) -> None:
+        act = "3. The review waits: the approvers are reminded"
+        request = self.approval_message(CARD)
+        after = self.gov.review.remind_after or ""
+
+        def wait_then_look() -> Any:
+            self.stack.wait(
+                lambda: self.fake.replies(self.gov.approvals_channel, request["ts"]),
+                f"the reminder after {after}",
+                30,
+            )
+            return self.slack.command(f"show {CARD}", "U0APPR", GENERAL)
+
+        step = self._interact(
+            act, "U0APPR", f"waits {after}, then /modelcard show {CARD}", CARD, wait_then_look
+        )
+        reminder = step.posted(self.gov.approvals_channel, "Reminder", CARD)
+        self.verify(
+            step,
+            [
+                ("a reminder in the request's thread names the card and its version", reminder),
+                (
+                    "it mentions who may approve, never the card's authors",
+                    reminder
+                    and "@U0APPR" in reminder["text"]
+                    and "@U0DS" not in reminder["text"].replace("@U0DSAP", ""),
+                ),
+                self.status_is(step, "PendingReview"),
+            ],
+        )
+
     def approve(self) -> None:
         act = "4. An approver approves"
         prod = self.gov.stages["prod"]
@@ -191,7 +240,13 @@ class Story(VersionsAndExport):
     def reject_second_card(self) -> None:
         act = "7. Epilogue: four-eyes and Reject, on a second card"
         dev = self.gov.stages["dev"]
-        step = self.create(act, SECOND_CARD, "risk-team", "Fraud detection")
+        step = self.create(
+            act,
+            SECOND_CARD,
+            "risk-team",
+            "Fraud detection",
+            '--description "Flags card fraud" --risk High',
+        )
         self.verify(step, [self.status_is(step, "Draft"), self.shared_with(step, "dev")])
         step = self.command(act, "U0DSAP", f"submit {SECOND_CARD}", SECOND_CARD)
         request = step.posted(self.gov.approvals_channel, SECOND_CARD)
