@@ -39,6 +39,18 @@ TEMPLATE_STAGES: dict[str, tuple[str, CardStatus, Access]] = {
     "test": ("TestAccount", CardStatus.PENDING_REVIEW, Access.READ_WRITE),
     "prod": ("ProdAccount", CardStatus.APPROVED, Access.READ_ONLY),
 }
+# governance key -> (the role central.yaml names when the key is unset, what that means)
+_UNSET_ROLES = {
+    "bot_role_arn": (
+        DEFAULT_BOT_ROLE,
+        "the bot role is named {role}; run the bot as it (ECS task role, instance profile)",
+    ),
+    "automation_role_arn": (
+        DEFAULT_AUTOMATION_ROLE,
+        "the stack still creates {role}; set automation_role_arn: "
+        "arn:aws:iam::{account}:role/{role} to follow changes made outside Slack",
+    ),
+}
 _ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 _EXPORT = re.compile(r"^s3://([^/]+)(?:/(.*))?$")
 
@@ -69,6 +81,18 @@ def _role_name(arn: str, key: str, account: str, problems: list[str]) -> str:
             f"central account {account} (write arn:aws:iam::{account}:role/{match.group(2)})"
         )
     return match.group(2)
+
+
+def _central_role(
+    arn: str | None, key: str, gov: Governance, problems: list[str], notes: list[str]
+) -> str:
+    """The name of a role central.yaml creates: the governance file's, or the template's
+    default, with a note on what that default means."""
+    if arn:
+        return _role_name(arn, key, gov.central_account, problems)
+    role, meaning = _UNSET_ROLES[key]
+    notes.append(f"no {key}: " + meaning.format(role=role, account=gov.central_account))
+    return role
 
 
 def _check_roles(gov: Governance, problems: list[str]) -> dict[str, str]:
@@ -175,30 +199,13 @@ def central_parameters(
     problems: list[str] = []
     notes: list[str] = []
     values: dict[str, str] = {}
-    if gov.bot_role_arn:
-        values["BotRoleName"] = _role_name(
-            gov.bot_role_arn, "bot_role_arn", gov.central_account, problems
-        )
-    else:
-        values["BotRoleName"] = DEFAULT_BOT_ROLE
-        notes.append(
-            f"no bot_role_arn: the bot role is named {DEFAULT_BOT_ROLE}; run the bot as it "
-            "(ECS task role, instance profile)"
-        )
+    values["BotRoleName"] = _central_role(gov.bot_role_arn, "bot_role_arn", gov, problems, notes)
     if trusted_principal:
         values["BotTrustedPrincipal"] = trusted_principal
     values.update(_check_roles(gov, problems))
-    if gov.automation_role_arn:
-        values["AutomationRoleName"] = _role_name(
-            gov.automation_role_arn, "automation_role_arn", gov.central_account, problems
-        )
-    else:
-        values["AutomationRoleName"] = DEFAULT_AUTOMATION_ROLE
-        notes.append(
-            f"no automation_role_arn: the stack still creates {DEFAULT_AUTOMATION_ROLE}; set "
-            f"automation_role_arn: arn:aws:iam::{gov.central_account}:role/"
-            f"{DEFAULT_AUTOMATION_ROLE} to follow changes made outside Slack"
-        )
+    values["AutomationRoleName"] = _central_role(
+        gov.automation_role_arn, "automation_role_arn", gov, problems, notes
+    )
     values["AutomationSourceIdentity"] = AUTOMATION_SOURCE_IDENTITY
     values.update(_check_stages(gov, problems))
     values["InvitationRoleName"] = _invitation_role(gov, problems)

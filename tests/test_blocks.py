@@ -14,7 +14,7 @@ from slack_sdk.models.views import View
 from bot.domain.content import RISK_RATINGS, content_problems
 from bot.domain.status import CardStatus
 from bot.errors import InputError
-from bot.slack import home
+from bot.slack import home, ids
 from bot.slack.block_kit import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,
@@ -30,14 +30,6 @@ from bot.slack.forms.create import create_modal, create_values
 from bot.slack.forms.edit import EVALUATION_NOTES_KEY, apply_edit, edit_modal, edit_updates
 from bot.slack.forms.fields import parse_metadata
 from bot.slack.forms.reject import reject_modal, reject_reason
-from bot.slack.ids import (
-    APPROVE_ACTION,
-    CREATE_VIEW,
-    EDIT_VIEW,
-    LIST_NEXT_ACTION,
-    REJECT_ACTION,
-    REJECT_VIEW,
-)
 from bot.slack.messages.approvals import approval_decided_blocks, approval_request_blocks
 from bot.slack.messages.cards import (
     card_blocks,
@@ -362,7 +354,7 @@ def test_card_list_page_of_40_long_cards_fits():
     assert "1234" in text
     [row] = actions(blocks)
     [button] = row["elements"]
-    assert button["action_id"] == LIST_NEXT_ACTION
+    assert button["action_id"] == ids.LIST_NEXT_ACTION
     assert json.loads(button["value"]) == {"s": "Draft", "a": shown[-1].name}
     assert parse_list_page(button["value"]) == ("Draft", shown[-1].name)
     short = [evil_card(i, name=f"c{i}") for i in range(20)]
@@ -414,12 +406,12 @@ def test_approval_request_has_exactly_approve_and_reject():
     assert reject["text"] == {"type": "plain_text", "text": "Reject", "emoji": True}
     assert (approve["style"], approve["action_id"], approve["value"]) == (
         "primary",
-        APPROVE_ACTION,
+        ids.APPROVE_ACTION,
         NAME63,
     )
     assert (reject["style"], reject["action_id"], reject["value"]) == (
         "danger",
-        REJECT_ACTION,
+        ids.REJECT_ACTION,
         NAME63,
     )
     assert "Review requested by <@U0DS>." in texts(blocks)
@@ -558,7 +550,7 @@ def state_from(view: dict[str, Any], changes: Mapping[str, str | None] = {}) -> 
 def test_create_modal_shape():
     view = create_modal()
     check_modal(view)
-    assert view["callback_id"] == CREATE_VIEW
+    assert view["callback_id"] == ids.CREATE_VIEW
     assert view["title"]["text"] == "New model card"
     assert view["submit"]["text"] == "Create"
     inputs = {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
@@ -646,7 +638,7 @@ def test_full_content_is_valid():
 def test_edit_modal_prefills_every_covered_field():
     view = edit_modal("customer-churn-v1", FULL_CONTENT)
     check_modal(view)
-    assert view["callback_id"] == EDIT_VIEW
+    assert view["callback_id"] == ids.EDIT_VIEW
     assert view["title"]["text"] == "Edit model card"
     assert parse_metadata(view["private_metadata"]) == {"card": "customer-churn-v1"}
     assert view["blocks"][0]["type"] == "header"
@@ -793,7 +785,7 @@ def test_edit_updates_for_merge_sections():
 def test_reject_modal():
     view = reject_modal(NAME63)
     check_modal(view)
-    assert view["callback_id"] == REJECT_VIEW
+    assert view["callback_id"] == ids.REJECT_VIEW
     assert view["title"]["text"] == "Reject model card"
     assert view["submit"]["text"] == "Reject"
     assert parse_metadata(view["private_metadata"]) == {"card": NAME63}
@@ -895,8 +887,8 @@ def test_home_recent_moves_are_readable():
         actor="U0APPR",
         action="approve",
         card="churn-v1",
-        source="PendingReview",
-        target="Approved",
+        source=CardStatus.PENDING_REVIEW,
+        target=CardStatus.APPROVED,
         at=1_700_000_000,
     )
     view = _home(user="U0APPR", recent=[event])

@@ -5,8 +5,9 @@ the fix, and doctor changes nothing."""
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,11 +101,19 @@ def make_setup(
 
 
 @pytest.fixture
-def setup(
+def setup_with(
     aws: AwsWorld, slack: FakeSlack, redis_server: RedisServer, redis_client: Any, tmp_path: Path
-) -> Iterator[Setup]:
-    yield make_setup(aws, slack, redis_server, tmp_path)
-    moto_ext.reset_switches()
+) -> Iterator[Callable[..., Setup]]:
+    """A setup deployed with these central-template changes; the switches reset after."""
+    try:
+        yield functools.partial(make_setup, aws, slack, redis_server, tmp_path)
+    finally:
+        moto_ext.reset_switches()
+
+
+@pytest.fixture
+def setup(setup_with: Callable[..., Setup]) -> Setup:
+    return setup_with()
 
 
 def test_a_good_fresh_setup_passes_and_changes_nothing(setup: Setup) -> None:
@@ -170,14 +179,8 @@ def test_a_channel_the_bot_cannot_see(setup: Setup) -> None:
     assert "/invite @modelcard-bot" in line
 
 
-def test_a_missing_bucket(
-    aws: AwsWorld, slack: FakeSlack, redis_server: RedisServer, redis_client: Any, tmp_path: Path
-) -> None:
-    try:
-        setup = make_setup(aws, slack, redis_server, tmp_path, create_export_bucket=False)
-        code, lines = setup.run()
-    finally:
-        moto_ext.reset_switches()
+def test_a_missing_bucket(setup_with: Callable[..., Setup]) -> None:
+    code, lines = setup_with(create_export_bucket=False).run()
     assert code == 1
     (line,) = failed(lines)
     assert "export bucket: mc-governance-exports does not exist" in line
@@ -226,25 +229,18 @@ def test_a_refusal_the_worker_reported_is_a_failure(setup: Setup, redis_client: 
     assert "read_only_via: managed-with-guard" in line
 
 
-def test_managed_with_guard_checks_the_prod_guard(
-    aws: AwsWorld, slack: FakeSlack, redis_server: RedisServer, redis_client: Any, tmp_path: Path
-) -> None:
-    try:
-        setup = make_setup(
-            aws, slack, redis_server, tmp_path, gov={"read_only_via": "managed-with-guard"}
-        )
-        code, lines = setup.run()
-        assert code == 0, "\n".join(lines)
-        assert "modelcard-prod-guard exists" in line_of(lines, "prod guard (prod)")
-        # The guard removed from prod: doctor says so.
-        moto_ext.require_existing_roles(False)  # an operator of prod, by hand
-        iam = in_account("444444444444", "iam")
-        moto_ext.require_existing_roles()
-        arn = "arn:aws:iam::444444444444:policy/modelcard-prod-guard"
-        iam.delete_policy(PolicyArn=arn)
-        code, lines = setup.run()
-    finally:
-        moto_ext.reset_switches()
+def test_managed_with_guard_checks_the_prod_guard(setup_with: Callable[..., Setup]) -> None:
+    setup = setup_with(gov={"read_only_via": "managed-with-guard"})
+    code, lines = setup.run()
+    assert code == 0, "\n".join(lines)
+    assert "modelcard-prod-guard exists" in line_of(lines, "prod guard (prod)")
+    # The guard removed from prod: doctor says so.
+    moto_ext.require_existing_roles(False)  # an operator of prod, by hand
+    iam = in_account("444444444444", "iam")
+    moto_ext.require_existing_roles()
+    arn = "arn:aws:iam::444444444444:policy/modelcard-prod-guard"
+    iam.delete_policy(PolicyArn=arn)
+    code, lines = setup.run()
     assert code == 1
     (line,) = failed(lines)
     assert f"prod guard (prod): {arn} does not exist" in line

@@ -12,25 +12,19 @@ from jsonschema import Draft7Validator
 
 from bot import domain
 from bot.domain import (
-    IMPLICIT_FOR_MAPPED,
     MAX_CONTENT_CHARS,
     NAME_PATTERN,
     RISK_RATINGS,
     SUMMARY_LABELS,
-    TRANSITIONS,
     Action,
     CardStatus,
-    TransitionPlan,
-    action_for,
-    check_editable,
     content_problems,
-    is_allowed_transition,
     load_schema,
     merge_sections,
     minimal_content,
     name_problem,
-    plan_transition,
     serialize,
+    status,
     summarize,
     validate_content,
     validate_name,
@@ -158,18 +152,18 @@ def test_status_and_action_values_match_aws_and_config() -> None:
         "export",
         "audit",
     ]
-    assert frozenset({Action.EXPORT}) == IMPLICIT_FOR_MAPPED
+    assert frozenset({Action.EXPORT}) == status.IMPLICIT_FOR_MAPPED
 
 
 def test_transitions_table() -> None:
-    assert dict(TRANSITIONS) == {
+    assert dict(status.TRANSITIONS) == {
         Action.SUBMIT: (frozenset({D}), P),
         Action.APPROVE: (frozenset({P}), A),
         Action.REJECT: (frozenset({P}), D),
         Action.ARCHIVE: (frozenset({D, P, A}), X),
     }
     with pytest.raises(TypeError):
-        TRANSITIONS[Action.DELETE] = (frozenset(), D)  # type: ignore[index]
+        status.TRANSITIONS[Action.DELETE] = (frozenset(), D)  # type: ignore[index]
 
 
 ALLOWED_MOVES = {(D, P), (P, A), (P, D), (D, X), (P, X), (A, X)}
@@ -178,7 +172,7 @@ ALL_PAIRS = [(src, dst) for src in CardStatus for dst in CardStatus]
 
 @pytest.mark.parametrize(("src", "dst"), ALL_PAIRS)
 def test_is_allowed_transition(src: CardStatus, dst: CardStatus) -> None:
-    assert is_allowed_transition(src, dst) is ((src, dst) in ALLOWED_MOVES)
+    assert status.is_allowed_transition(src, dst) is ((src, dst) in ALLOWED_MOVES)
 
 
 EXPLAINED = {
@@ -194,7 +188,7 @@ EXPLAINED = {
 @pytest.mark.parametrize(("src", "dst"), ALL_PAIRS)
 def test_action_for(src: CardStatus, dst: CardStatus) -> None:
     # Approved -> Draft, Archived -> anything, or no change: no action explains them.
-    assert action_for(src, dst) == EXPLAINED.get((src, dst))
+    assert status.action_for(src, dst) == EXPLAINED.get((src, dst))
 
 
 @pytest.mark.parametrize(
@@ -209,8 +203,8 @@ def test_action_for(src: CardStatus, dst: CardStatus) -> None:
     ],
 )
 def test_plan_transition_allowed(action: Action, current: CardStatus, target: CardStatus) -> None:
-    plan = plan_transition("churn", action, current)
-    assert plan == TransitionPlan(card="churn", action=action, source=current, target=target)
+    plan = status.plan_transition("churn", action, current)
+    assert plan == status.TransitionPlan(card="churn", action=action, source=current, target=target)
 
 
 @pytest.mark.parametrize(
@@ -223,7 +217,7 @@ def test_plan_transition_allowed(action: Action, current: CardStatus, target: Ca
     ],
 )
 def test_plan_transition_is_a_no_op_at_the_target(action: Action, current: CardStatus) -> None:
-    assert plan_transition("churn", action, current) is None
+    assert status.plan_transition("churn", action, current) is None
 
 
 @pytest.mark.parametrize(
@@ -271,36 +265,36 @@ def test_plan_transition_is_a_no_op_at_the_target(action: Action, current: CardS
 )
 def test_plan_transition_refused(action: Action, current: CardStatus, expected: str) -> None:
     with pytest.raises(WrongStatus) as caught:
-        plan_transition("churn", action, current)
+        status.plan_transition("churn", action, current)
     assert str(caught.value) == expected
     assert (caught.value.card, caught.value.current) == ("churn", current)
-    assert caught.value.wanted == TRANSITIONS[action][1]
+    assert caught.value.wanted == status.TRANSITIONS[action][1]
 
 
 def test_every_action_and_status_is_planned_refused_or_skipped() -> None:
     # Cross-check plan_transition against is_allowed_transition over the whole table.
-    for action, (_, target) in TRANSITIONS.items():
+    for action, (_, target) in status.TRANSITIONS.items():
         for current in CardStatus:
             try:
-                plan = plan_transition("c", action, current)
+                plan = status.plan_transition("c", action, current)
             except WrongStatus:
-                assert not is_allowed_transition(current, target)
+                assert not status.is_allowed_transition(current, target)
                 continue
             if plan is None:
                 assert current == target
             else:
-                assert is_allowed_transition(current, target)
+                assert status.is_allowed_transition(current, target)
 
 
 @pytest.mark.parametrize("action", [Action.CREATE, Action.EDIT, Action.DELETE, Action.EXPORT])
 def test_plan_transition_rejects_non_status_actions(action: Action) -> None:
     with pytest.raises(ValueError, match="does not change a card's status"):
-        plan_transition("churn", action, D)
+        status.plan_transition("churn", action, D)
 
 
 @pytest.mark.parametrize("current", [D, P])
 def test_editable_while_drafting_and_in_review(current: CardStatus) -> None:
-    check_editable("churn", current)  # no exception
+    status.check_editable("churn", current)  # no exception
 
 
 @pytest.mark.parametrize(
@@ -321,7 +315,7 @@ def test_editable_while_drafting_and_in_review(current: CardStatus) -> None:
 )
 def test_not_editable_once_approved_or_archived(current: CardStatus, expected: str) -> None:
     with pytest.raises(NotEditable) as caught:
-        check_editable("churn", current)
+        status.check_editable("churn", current)
     assert isinstance(caught.value, WrongStatus)
     assert str(caught.value) == expected
     assert (caught.value.card, caught.value.current, caught.value.wanted) == (

@@ -74,14 +74,14 @@ def test_claim_expires(redis_client: redis.Redis) -> None:
 
 def test_audit_is_append_only_and_per_card(redis_client: redis.Redis) -> None:
     audit = AuditLog(redis_client)
-    audit.record(AuditEvent(actor="U0LEAD", action="create", card="a", target="Draft"))
+    audit.record(AuditEvent(actor="U0LEAD", action="create", card="a", target=CardStatus.DRAFT))
     audit.record(
         AuditEvent(
             actor="U0DS",
             action="submit",
             card="a",
-            source="Draft",
-            target="PendingReview",
+            source=CardStatus.DRAFT,
+            target=CardStatus.PENDING_REVIEW,
             request_id="req-1",
         )
     )

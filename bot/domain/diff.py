@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import StrEnum, auto
 from typing import Any
 
 
 class ChangeKind(StrEnum):
-    ADDED = "added"
-    REMOVED = "removed"
-    CHANGED = "changed"
+    # StrEnum's auto() is the member's name in lower case: "added", "removed", "changed".
+    ADDED = auto()
+    REMOVED = auto()
+    CHANGED = auto()
 
 
 @dataclass(frozen=True)
