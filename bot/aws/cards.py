@@ -13,6 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from bot.aws.errors import translate
+from bot.aws.outcome import WriteOutcome
 from bot.aws.sessions import Actor, RoleSessions
 from bot.domain.content import validate_content
 from bot.domain.names import validate_name
@@ -56,13 +57,11 @@ class CardVersion:
 
 
 @dataclass(frozen=True)
-class TransitionOutcome:
+class TransitionOutcome(WriteOutcome):
     """`changed` is False when the card was already at the target (an idempotent replay)."""
 
     card: CardRecord
     previous: CardStatus
-    changed: bool
-    request_id: str = ""
 
 
 @dataclass(frozen=True)

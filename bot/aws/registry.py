@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.aws.errors import translate
+from bot.aws.outcome import WriteOutcome
 from bot.aws.sessions import Actor, RoleSessions
 from bot.errors import InputError
 
@@ -32,14 +33,12 @@ class ApprovalStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class PackageUpdate:
+class PackageUpdate(WriteOutcome):
     """`changed` is False when the package already had `status` (nothing was written)."""
 
     arn: str
     status: ApprovalStatus
     previous: str
-    changed: bool
-    request_id: str = ""
 
 
 def package_arn(content: dict[str, Any]) -> str:
