@@ -9,6 +9,7 @@ few seconds); in the worker it is read from Slack at once.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence, Set
 
 from bot.aws.sessions import Actor
@@ -36,6 +37,23 @@ class GroupsLoading(NotAllowed):
     """The person's roles may come from a user group whose members are not loaded yet."""
 
 
+class _RequestGroups:
+    """One request's view of the user groups: members as that request read them, warming
+    through the process's directory."""
+
+    def __init__(
+        self, members: Callable[[str], frozenset[str] | None], shared: GroupDirectory
+    ) -> None:
+        self._members = members
+        self._shared = shared
+
+    def members(self, group: str) -> frozenset[str] | None:
+        return self._members(group)
+
+    def warm(self, groups: Sequence[str]) -> bool:
+        return self._shared.warm(groups)
+
+
 class Authorizer:
     def __init__(
         self, governance: Governance, state: CardState, groups: GroupDirectory | None = None
@@ -44,6 +62,15 @@ class Authorizer:
         self._state = state
         self._groups = groups
         self._audit_listed = any(Action.AUDIT in r.can for r in governance.roles.values())
+
+    def for_request(self, members: Callable[[str], frozenset[str] | None]) -> Authorizer:
+        """This Authorizer reading group members through `members` (the edge's request,
+        which reads them with its first round trip); itself when no group is configured."""
+        if self._groups is None or not self._gov.usergroups:
+            return self
+        view = copy.copy(self)
+        view._groups = _RequestGroups(members, self._groups)
+        return view
 
     # ------------------------------------------------------------------ roles
 

@@ -13,6 +13,7 @@ write (views.open), a listener calls `settle()`.
 from __future__ import annotations
 
 import hashlib
+import json
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,24 +93,42 @@ class EdgeRequest:
     keys: Keys
     outbox: Outbox
     replay: ReplayCheck | None = None
+    # User groups the governance maps to roles: their cached members ride on the first round
+    # trip too (the Authorizer asks for every group of a person not mapped under `users`).
+    groups: tuple[str, ...] = ()
     _cards: dict[str, CardFacts] = field(default_factory=dict)
+    _members: dict[str, frozenset[str] | None] | None = None
 
     def _pending(self) -> ReplayCheck | None:
         check = self.replay
         return check if check is not None and not check.done else None
 
     def _round_trip(self, commands: list[Command]) -> list[Any]:
-        """One round trip; the pending replay SET goes first in it."""
+        """One round trip; the pending replay SET goes first in it, the user groups' members
+        last (the first time)."""
+        groups = self.groups if self._members is None else ()
+        extra: list[Command] = [("GET", self.keys.group_members(g)) for g in groups]
         check = self._pending()
         if check is None:
-            return self.wire.send(commands)
-        try:
-            results = self.wire.send([("SET", check.key, "1", "NX", "EX", check.ttl), *commands])
-        except Exception:
-            check.failed = True
-            raise
-        check.settled(bool(results[0]))
-        return results[1:]
+            results = self.wire.send([*commands, *extra])
+        else:
+            try:
+                results = self.wire.send(
+                    [("SET", check.key, "1", "NX", "EX", check.ttl), *commands, *extra]
+                )
+            except Exception:
+                check.failed = True
+                raise
+            check.settled(bool(results[0]))
+            results = results[1:]
+        if groups:
+            raw = results[len(commands) :]
+            self._members = {
+                g: None if r is None else frozenset(json.loads(r))
+                for g, r in zip(groups, raw, strict=True)
+            }
+            results = results[: len(commands)]
+        return results
 
     # ------------------------------------------------------------------ reads
 
@@ -144,6 +163,13 @@ class EdgeRequest:
             card.content = None if value is None else str(value)
             card.content_read = True
         return card
+
+    def members(self, group: str) -> frozenset[str] | None:
+        """A user group's cached members (None: not cached), read once per request."""
+        if self._members is None:
+            self._round_trip([])
+        assert self._members is not None
+        return self._members.get(group)
 
     def snapshot(self, name: str) -> CardSnapshot | None:
         return self.load(name).snapshot

@@ -35,7 +35,9 @@ class WebServices:
 
     def begin(self) -> WebDeps:
         """A listener's first call: this request's reads and writes (bot/edge.py)."""
-        return WebDeps(self, EdgeRequest(self.wire, self.keys, self.outbox, PENDING.get()))
+        groups = tuple(self.gov.usergroups)
+        edge = EdgeRequest(self.wire, self.keys, self.outbox, PENDING.get(), groups)
+        return WebDeps(self, edge)
 
 
 class WebDeps:
@@ -48,7 +50,7 @@ class WebDeps:
         self.state = services.state
         self.audit = services.audit
         self.outbox = services.outbox
-        self.authz = services.authz
+        self.authz = services.authz.for_request(edge.members)
         self.gates = services.gates
         self.edge = edge
 

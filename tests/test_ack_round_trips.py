@@ -151,6 +151,14 @@ def gated_edge(redis_server: RedisServer, redis_client: Any, tmp_path: Path) -> 
     yield from start_edge(redis_server, config)
 
 
+@pytest.fixture
+def grouped_edge(redis_server: RedisServer, redis_client: Any, tmp_path: Path) -> Iterator[Edge]:
+    config = tmp_path / "governance.yml"
+    groups = "\nusergroups:\n  S0APPROVERS: [approver]\n  S0LEADS: [lead-data-scientist]\n"
+    config.write_text(EXAMPLE_CONFIG.read_text() + groups)
+    yield from start_edge(redis_server, config)
+
+
 def approval_message(card: str) -> dict[str, Any]:
     buttons = [
         {"type": "button", "action_id": a, "text": {"type": "plain_text", "text": t}, "value": card}
@@ -269,6 +277,18 @@ def test_gated_submit_and_approve_read_content_in_the_same_round_trip(gated_edge
     assert submit["kind"] == "submit"
     assert refusal["kind"] == "reply"
     assert "intended_uses.risk_rating" in refusal["args"]["text"]  # the gate, not a move
+
+
+def test_roles_from_user_groups_are_read_in_the_first_round_trip(grouped_edge: Edge) -> None:
+    edge = grouped_edge
+    edge.core.redis.set(edge.core.keys.group_members("S0APPROVERS"), json.dumps(["U0GRPAPPR"]))
+    edge.core.redis.set(edge.core.keys.group_members("S0LEADS"), json.dumps(["U0GRPLEAD"]))
+    edge.counted(edge.click, APPROVE_ACTION, "U0GRPAPPR", approval_message(PENDING), "C0APPROVE")
+    assert [(j["kind"], j["user"]) for j in edge.jobs()] == [("approve", "U0GRPAPPR")]
+    answer = edge.counted(edge.command, f"submit {DRAFT}", "U0GRPLEAD")
+    assert "Submitting" in text(answer)
+    assert edge.trips.measured is not None
+    assert "GET" in edge.trips.measured[0]  # the groups ride on the first round trip
 
 
 def test_duplicate_command_is_answered_in_the_ack(edge: Edge) -> None:
