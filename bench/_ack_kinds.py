@@ -43,12 +43,12 @@ ARN = "arn:aws:sagemaker:us-east-1:111111111111:model-card/"
 def seed(redis_url: str, fresh: int) -> None:
     """Card snapshots as the worker would have written them: SHOWN (Approved), PENDING,
     LISTED Draft cards, and `fresh` PendingReview cards per kind that needs a free decision."""
-    import redis
     from bot.domain.status import CardStatus
     from bot.store.cards import CardSnapshot
+    from bot.store.connect import connect
     from bot.store.keys import Keys
 
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = connect(redis_url)
     keys = Keys()
     now = time.time()
     common = {

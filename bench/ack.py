@@ -57,11 +57,11 @@ def sanity(stack: BenchStack, port: int, requests: Requests) -> dict[str, str]:
     Approve on PENDING claims its decision key (so every later one is a duplicate)."""
     import http.client
 
-    import redis
+    from bot.store.connect import connect
     from bot.store.keys import Keys
 
     assert stack.redis is not None
-    client = redis.Redis.from_url(stack.redis.url, decode_responses=True)
+    client = connect(stack.redis.url)
     seen: dict[str, str] = {}
 
     def last_job() -> str:

@@ -302,12 +302,12 @@ def main() -> int:
     assert stack.fake is not None
     os.environ.update(stack.env())
     sys.path.insert(0, str(args.app_root.resolve()))
-    import redis
     from bot.app import build_core
     from bot.settings import Settings
+    from bot.store.connect import connect
 
     core = build_core(Settings())
-    r = redis.Redis.from_url(stack.redis.url, decode_responses=True)
+    r = connect(stack.redis.url)
     results: dict[str, Any] = {"cards": n}
     t0 = time.monotonic()
     with stack:  # on failure: the processes' logs, then stop

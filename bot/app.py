@@ -36,6 +36,7 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack.notifier import SlackNotifier
 from bot.store import AuditLog, CardState, Keys
+from bot.store.connect import connect
 from bot.store.timers import ReviewTimers
 from bot.store.usergroups import GroupMembers, QueuedGroupRefresh
 from bot.store.wire import Wire
@@ -73,12 +74,9 @@ class Core:
 
 def build_core(settings: Settings, redis_client: Any | None = None) -> Core:
     gov = load_governance(settings.modelcard_config)
-    client = redis_client or redis.Redis.from_url(
-        settings.redis_url,
-        decode_responses=True,
-        health_check_interval=30,
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-    )
+    client = redis_client
+    if client is None:
+        client = connect(settings.redis_url, settings.redis_cluster)
     keys = Keys()
     state = CardState(client, keys)
     # Audit entries name the roles that acted; group members come from the cache only.

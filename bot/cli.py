@@ -114,6 +114,26 @@ def _socket(args: argparse.Namespace) -> int:
     return _serve("socket", start, "Socket Mode connecting")
 
 
+def _migrate_keys(args: argparse.Namespace) -> int:
+    from bot.settings import Settings
+    from bot.store.connect import connect
+    from bot.store.keys import Keys
+    from bot.store.migrate import LEGACY_PREFIX, migrate_legacy_keys
+
+    settings = Settings()
+    try:
+        client = connect(settings.redis_url, settings.redis_cluster)
+    except ConfigError as err:
+        print(f"modelcard-bot migrate-keys: {err}", file=sys.stderr)
+        return 1
+    prefix = Keys().prefix
+    result = migrate_legacy_keys(client)
+    print(f"moved {result.moved} key(s) from {LEGACY_PREFIX}:* to {prefix}:*")
+    for name in result.kept:
+        print(f"  kept {name}: its new name exists already (not overwritten)")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo.run import run
 
@@ -188,6 +208,16 @@ def build_parser(*, with_demo: bool = True) -> argparse.ArgumentParser:
         ),
     )
     socket.set_defaults(handler=_socket)
+    migrate = sub.add_parser(
+        "migrate-keys",
+        help="move Redis keys written before cluster support (mcb:*) to {mcb}:*",
+        description=(
+            "Move the Redis keys of an earlier version (prefix mcb:) to the hash-tagged prefix "
+            "{mcb}: (reads REDIS_URL, REDIS_CLUSTER). Stop the web and worker processes first. "
+            "A key whose new name exists already is kept and listed."
+        ),
+    )
+    migrate.set_defaults(handler=_migrate_keys)
     demo = sub.add_parser(
         "demo",
         help="play the governance story locally (no AWS account, no Slack workspace)",

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     slack_api_url: str | None = None
     modelcard_config: Path = Path("governance.yml")
     redis_url: str = "redis://localhost:6379/0"
+    # None: detect with `INFO cluster`; true/false forces the cluster or the single-node client.
+    redis_cluster: bool | None = None
     aws_region: str | None = None
     aws_endpoint_url: str | None = None
     modelcard_events_queue_url: str | None = None

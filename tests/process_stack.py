@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 
 from bot.local.fake_slack import FakeSlack
+from bot.local.redis_cluster import RedisClusterServer
 from bot.local.redis_server import RedisServer
 from bot.local.slack_driver import SlackDriver
 from bot.local.slack_requests import SlackSender
@@ -27,9 +28,16 @@ def wait_until(check: Any, timeout: float = 20.0, what: str = "condition") -> An
 
 class ProcessStack(LocalStack, SlackDriver):
     fake: FakeSlack
-    redis: RedisServer
+    redis: RedisServer | RedisClusterServer
 
-    def __init__(self, tmp: Path, *, reclaim_seconds: float = 2.0, reconcile_seconds: float = 3600):
+    def __init__(
+        self,
+        tmp: Path,
+        *,
+        reclaim_seconds: float = 2.0,
+        reconcile_seconds: float = 3600,
+        redis_cluster: bool = False,
+    ):
         super().__init__(
             tmp,
             env={
@@ -38,6 +46,7 @@ class ProcessStack(LocalStack, SlackDriver):
             },
         )
         self.sender = SlackSender(self.web_url)
+        self._redis_cluster = redis_cluster
         self._spawned = 0
 
     @property
@@ -46,7 +55,7 @@ class ProcessStack(LocalStack, SlackDriver):
         return [p.popen for name, p in self.procs.items() if name.startswith("worker")]
 
     def start(self, workers: int = 2) -> ProcessStack:
-        self.start_redis(appendonly=True)
+        self.start_redis(appendonly=True, cluster=self._redis_cluster)
         self.start_fake()
         self.start_moto()
         self.start_web()

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from bot.slack.ids import APPROVE_ACTION
 from bot.store.keys import Keys
@@ -55,7 +54,7 @@ def card_associations(procs: ProcessStack, card: str) -> list[dict]:
 
 def test_kill_9_mid_job_completes_once_on_the_other_worker(procs: ProcessStack) -> None:
     card = "killed-mid-job"
-    r = redis.Redis.from_url(procs.redis.url, decode_responses=True)
+    r = procs.redis.client()
     procs.fake.stall_next("chat.postMessage", 8.0)  # the dev notification hangs
     assert (
         procs.command(f'create {card} --owner team --problem-type "Churn"', "U0LEAD").status == 200

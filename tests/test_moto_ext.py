@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -474,6 +475,28 @@ def test_client_token_idempotency_and_mismatch(moto_env: None) -> None:
     with pytest.raises(ClientError) as excinfo:
         central.ram.associate_resource_share(**params, principals=[DEV])
     assert _error_code(excinfo) == "IdempotentParameterMismatchException"
+
+
+def test_racing_creators_with_one_client_token_get_one_share(moto_env: None) -> None:
+    """RAM makes a clientToken atomic: two workers creating the same share at once get one."""
+    central = Account(CENTRAL)
+    clients = [central.client("ram") for _ in range(8)]
+    start = threading.Barrier(len(clients))
+    arns: list[str] = []
+
+    def create(ram: Any) -> None:
+        start.wait()
+        answer = ram.create_resource_share(name="modelcard-bot-dev", clientToken="tok-race")
+        arns.append(answer["resourceShare"]["resourceShareArn"])
+
+    threads = [threading.Thread(target=create, args=(ram,)) for ram in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(arns) == len(clients)
+    assert len(set(arns)) == 1
+    assert len(central.ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]) == 1
 
 
 def test_disassociate_removes_access(moto_env: None) -> None:

@@ -57,6 +57,15 @@ def test_remove_and_people(redis_client: redis.Redis) -> None:
     assert state.count() == 0
 
 
+def test_approvals_are_distinct_per_round(redis_client: redis.Redis) -> None:
+    state = CardState(redis_client)
+    assert state.add_approval("a", "round-1", "U0APPR") == ["U0APPR"]
+    assert state.add_approval("a", "round-1", "U0APPR") == ["U0APPR"]
+    assert state.add_approval("a", "round-1", "U0APPR2") == ["U0APPR", "U0APPR2"]
+    assert state.add_approval("a", "round-2", "U0APPR2") == ["U0APPR2"]
+    assert redis_client.ttl(Keys().approvals("a", "round-1")) > 89 * 24 * 3600
+
+
 def test_claims_are_exclusive_until_released(redis_client: redis.Redis) -> None:
     claims = Claims(redis_client)
     assert claims.claim("approve:a:1", owner="job-1")

@@ -17,8 +17,10 @@ from pathlib import Path
 import redis
 import yaml
 
+from bot.errors import ConfigError
 from bot.local.stack import LocalStack, StackError, governance_file
 from bot.outbox import GROUP
+from bot.store.connect import redacted
 
 WORKER_CONSUMERS = 2
 INSTALL_HINT = "pip install 'modelcard-bot[demo]'"
@@ -89,18 +91,21 @@ def _start_redis(stack: LocalStack, say: Callable[[str], None]) -> None:
         say(f"  Redis-protocol server {server.url}")
         return
     stack.use_redis(given)
+    shown = redacted(given)
     try:
         used = next(iter(stack.redis_client.scan_iter(match=f"{stack.keys.prefix}:*")), None)
+    except ConfigError as err:  # unreachable, or not the mode it claims (cluster detection)
+        raise NotRunnableError(str(err)) from err
     except redis.RedisError as err:
-        raise NotRunnableError(f"REDIS_URL={given} is not reachable: {err}") from err
+        raise NotRunnableError(f"REDIS_URL={shown} is not reachable: {err}") from err
     if used is not None:
         raise NotRunnableError(
-            f"REDIS_URL={given} already holds modelcard-bot keys ({used}, …) and the demo "
+            f"REDIS_URL={shown} already holds modelcard-bot keys ({used}, …) and the demo "
             "starts from an empty AWS. Unset REDIS_URL (the demo then runs its own server), "
-            "point it at an empty database, or delete the `mcb:*` keys."
+            f"point it at an empty database, or delete the `{stack.keys.prefix}:*` keys."
         )
-    say(f"  Redis                {given}   (REDIS_URL; demo keys mcb:* are written")
-    say("                       there and left in place; nothing is flushed)")
+    say(f"  Redis                {shown}   (REDIS_URL; demo keys {stack.keys.prefix}:* are")
+    say("                       written there and left in place; nothing is flushed)")
 
 
 def _worker_joined(stack: LocalStack) -> bool:

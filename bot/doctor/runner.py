@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import redis
+from redis.cluster import RedisCluster
+from redis.exceptions import AskError
 
 from bot.aws.sessions import RoleSessions
 from bot.doctor import aws_checks, slack_checks
@@ -13,6 +16,7 @@ from bot.doctor.report import Check, fail, ok, render
 from bot.errors import ConfigError
 from bot.governance import Governance, ReadOnlyVia, load_governance
 from bot.settings import Settings
+from bot.store.connect import connect
 from bot.store.keys import Keys
 from bot.worker.permission_refusal import refusal_effect
 
@@ -35,17 +39,28 @@ def _governance(settings: Settings) -> tuple[Check, Governance | None]:
 
 
 def _redis(
-    settings: Settings, gov: Governance | None, connect: Callable[[str], Any]
+    settings: Settings, gov: Governance | None, open_client: Callable[[str], Any]
 ) -> list[Check]:
     subject = "Redis"
     try:
-        client = connect(settings.redis_url)
+        client = open_client(settings.redis_url)
         client.ping()
         refused = (
             gov is not None
             and gov.read_only_via is ReadOnlyVia.CUSTOMER_MANAGED_PERMISSION
             and bool(client.exists(Keys().posted(refusal_effect(gov.read_only_permission_name))))
         )
+    except ConfigError as err:  # the URL, the mode detection or the cluster's slot map
+        return [fail(subject, "; ".join(err.problems), "set REDIS_URL (and REDIS_CLUSTER)")]
+    except AskError as err:  # MOVED/ASK: a plain client on a cluster node
+        where = _without_password(settings.redis_url)
+        return [
+            fail(
+                subject,
+                f"{where} redirected a key ({err})",
+                f"{where} is a cluster node: unset REDIS_CLUSTER or set it to true",
+            )
+        ]
     except (redis.RedisError, OSError, ValueError) as err:
         return [
             fail(
@@ -54,7 +69,8 @@ def _redis(
                 "set REDIS_URL (rediss:// for TLS); from the bot's network, the port must be open",
             )
         ]
-    found = [ok(subject, f"{_without_password(settings.redis_url)} answers PING")]
+    mode = "cluster" if isinstance(client, RedisCluster) else "single node"
+    found = [ok(subject, f"{_without_password(settings.redis_url)} answers PING ({mode})")]
     if refused and gov is not None:
         # The worker's ops message about it is on record: RAM said no for this account.
         found.append(
@@ -77,15 +93,11 @@ def _without_password(url: str) -> str:
     return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}"
 
 
-def _default_redis(url: str) -> Any:
-    return redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
-
-
 def checks(
     settings: Settings,
     *,
     sessions: RoleSessions | None = None,
-    connect_redis: Callable[[str], Any] = _default_redis,
+    connect_redis: Callable[[str], Any] | None = None,
 ) -> list[Check]:
     from bot.app import slack_client  # the worker's own Slack client and retry handlers
 
@@ -109,7 +121,10 @@ def checks(
     found.append(token)
     if valid and gov is not None:
         found += slack_checks.channels(client, gov)
-    found += _redis(settings, gov, connect_redis)
+    # The processes' own client: on a cluster a plain one is redirected away from the bot's slot.
+    found += _redis(
+        settings, gov, connect_redis or partial(connect, cluster=settings.redis_cluster)
+    )
     return found
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import redis
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -23,7 +23,7 @@ class RedisServer:
     """Start/stop/restart one server on a fixed port (so clients can reconnect)."""
 
     def __init__(self, port: int | None = None, *, appendonly: bool = False) -> None:
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.appendonly = appendonly
         self._dir = tempfile.mkdtemp(prefix="mcb-redis-")
         self._proc: subprocess.Popen[bytes] | None = None
@@ -32,7 +32,8 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def _binary(self) -> str:
+    @staticmethod
+    def binary() -> str:
         found = shutil.which("redis-server")
         if found:
             return found
@@ -42,7 +43,7 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         args = [
-            self._binary(),
+            self.binary(),
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--save", "",

@@ -23,12 +23,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import redis
-
 from bot.local.fake_slack import FakeSlack
+from bot.local.redis_cluster import RedisClusterServer
 from bot.local.redis_server import RedisServer
 from bot.local.slack_requests import SIGNING_SECRET
 from bot.outbox import GROUP
+from bot.store.connect import connect
 from bot.store.keys import Keys
 
 REGION = "us-east-1"
@@ -136,7 +136,7 @@ class LocalStack:
         self.cwd = cwd
         self.keys = Keys()
         self.procs: dict[str, Proc] = {}
-        self.redis: RedisServer | None = None
+        self.redis: RedisServer | RedisClusterServer | None = None
         self.redis_url = ""
         self.fake: FakeSlack | None = None
         self.moto_port: int | None = None
@@ -187,13 +187,18 @@ class LocalStack:
     def redis_client(self) -> Any:
         """A client with decoded (str) answers, which redis-py's annotations do not follow."""
         if self._client is None:
-            self._client = redis.Redis.from_url(self.redis_url, decode_responses=True)
+            self._client = connect(self.redis_url)  # a cluster client on a cluster
         return self._client
 
     # ------------------------------------------------------------------ start / stop
-    def start_redis(self, *, appendonly: bool = False) -> RedisServer:
-        """A Redis-protocol server of our own (append-only: a restart loses nothing)."""
-        self.redis = RedisServer(appendonly=appendonly).start()
+    def start_redis(
+        self, *, appendonly: bool = False, cluster: bool = False
+    ) -> RedisServer | RedisClusterServer:
+        """A Redis-protocol server of our own (append-only: a restart loses nothing), or a
+        3-node cluster (always append-only)."""
+        self.redis = (
+            RedisClusterServer().start() if cluster else RedisServer(appendonly=appendonly).start()
+        )
         self.redis_url = self.redis.url
         return self.redis
 

@@ -1,4 +1,8 @@
-"""Every Redis key the bot uses, in one place (so a prefix change or audit is one read)."""
+"""Every Redis key the bot uses, in one place (so a prefix change or audit is one read).
+
+The prefix is a hash tag: on a Redis cluster every key hashes to the slot of `{mcb}` only, so
+the enqueue script, the MULTI blocks and the pipelines that touch several keys stay in one
+slot (one node). The bot's data is small; one slot holds it."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Keys:
-    prefix: str = "mcb"
+    prefix: str = "{mcb}"
 
     def card(self, name: str) -> str:
         """Hash: the last-seen snapshot of a card."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -106,6 +107,11 @@ def permission_actions(perm: ManagedPermission) -> list[str]:
     return MANAGED_ACTIONS.get(perm.name) or getattr(perm, "actions", [])
 
 
+# RAM runs a clientToken's check, create and record atomically: two workers racing to create
+# the same share get one. The moto server serves requests on threads, so the extension must too.
+_TOKENS = threading.RLock()
+
+
 def idempotent(
     backend: ResourceAccessManagerBackend,
     operation: str,
@@ -119,18 +125,19 @@ def idempotent(
     fingerprint = json.dumps(
         {k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True
     )
-    if (operation, token) in backend.client_tokens:
-        stored: tuple[str, dict[str, Any]] = backend.client_tokens[(operation, token)]
-        previous, answer = stored
-        if previous != fingerprint:
-            raise error(
-                "IdempotentParameterMismatchException",
-                f"The client token {token} was already used with different parameters.",
-            )
+    with _TOKENS:
+        if (operation, token) in backend.client_tokens:
+            stored: tuple[str, dict[str, Any]] = backend.client_tokens[(operation, token)]
+            previous, answer = stored
+            if previous != fingerprint:
+                raise error(
+                    "IdempotentParameterMismatchException",
+                    f"The client token {token} was already used with different parameters.",
+                )
+            return answer
+        answer = {**run(), "clientToken": token}
+        backend.client_tokens[(operation, token)] = (fingerprint, answer)
         return answer
-    answer = {**run(), "clientToken": token}
-    backend.client_tokens[(operation, token)] = (fingerprint, answer)
-    return answer
 
 
 def resource_type(arn: str) -> str:

@@ -1,0 +1,84 @@
+"""Fault tests on real processes with Redis as a 3-node cluster: the twenty-clicks test of
+tests/test_faults.py runs unchanged (imported; `procs` is overridden), then the node holding
+the bot's slot restarts while the bot is idle. The take-over of a dead consumer's job runs on
+the cluster in-process (tests/test_outbox.py, through tests/test_redis_cluster.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.local.redis_cluster import RedisClusterServer
+from bot.store.keys import Keys
+from tests.process_stack import ProcessStack, wait_until
+from tests.test_faults import (  # noqa: F401 - pytest collects the imported tests here
+    create,
+    test_twenty_concurrent_approve_clicks_make_one_transition,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessStack]:
+    tmp = Path(tmp_path_factory.mktemp("cluster-procs"))
+    stack = ProcessStack(tmp, redis_cluster=True).start(workers=2)
+    try:
+        yield stack
+    except Exception:
+        print(stack.logs())
+        raise
+    finally:
+        stack.stop()
+
+
+def test_the_processes_use_the_cluster(procs: ProcessStack) -> None:
+    cluster = procs.redis
+    assert isinstance(cluster, RedisClusterServer)
+    create(procs, "on-the-cluster")
+    # Every key of the bot sits on the node that serves the {mcb} slot, none elsewhere.
+    home = cluster.node_of(Keys().jobs)
+    for node in cluster.nodes:
+        with node.client() as client:
+            count = int(client.dbsize())
+        assert (count > 0) is (node is home), (node.port, count)
+
+
+def dump(cluster: RedisClusterServer, keys: Keys, card: str) -> dict[str, object]:
+    client = cluster.client()
+    try:
+        return {
+            "card": client.hgetall(keys.card(card)),
+            "audit": client.xrange(keys.audit),
+            "jobs": client.xlen(keys.jobs),
+            "pending": client.xpending(keys.jobs, "workers")["pending"],
+            "posted": sorted(client.scan_iter(match=f"{keys.prefix}:posted:*")),
+        }
+    finally:
+        client.close()
+
+
+def test_one_node_restart_while_idle_loses_nothing(procs: ProcessStack) -> None:
+    cluster = procs.redis
+    assert isinstance(cluster, RedisClusterServer)
+    card = "before-node-restart"
+    create(procs, card)
+    keys = Keys()
+    before = dump(cluster, keys, card)
+    node = cluster.node_of(keys.jobs)  # the node with every key of the bot
+    node.stop()
+    time.sleep(1.0)
+    node.start()  # same port, nodes.conf and append-only file: it rejoins with its slots
+    cluster.wait_ok()
+    assert dump(cluster, keys, card) == before
+    shown = wait_until(
+        lambda: (a := procs.command(f"show {card}", "U0DS")).status == 200 and a, what="web back"
+    )
+    assert "Draft" in str(shown.json)
+    create(procs, "after-node-restart")
+    assert procs.card_status("after-node-restart") == "Draft"
+    assert len(procs.workers) == 2
+    assert all(w.poll() is None for w in procs.workers)
