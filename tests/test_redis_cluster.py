@@ -1,8 +1,8 @@
 """The bot on a real 3-node Redis-protocol cluster (bot/local/redis_cluster.py): the client is
 chosen by `INFO cluster` or REDIS_CLUSTER, `rediss://` speaks TLS, every key shares one slot,
-and the store, story, dead-letter, reconciler, replay-cache and key-migration tests of the
-single-node suite run unchanged on the cluster (imported below; this module overrides the
-`redis_server` / `redis_client` fixtures they use)."""
+and the store, outbox, review-timer, story, dead-letter, reconciler, replay-cache and
+key-migration tests of the single-node suite run unchanged on the cluster (imported below; this
+module overrides the `redis_server` / `redis_client` fixtures they use)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ from tests.test_outbox import (  # noqa: F401
 from tests.test_reconciler import (  # noqa: F401
     test_failing_job_is_dead_lettered_reported_and_retried,
     test_first_pass_is_a_silent_baseline_then_new_cards_are_announced,
+)
+from tests.test_review_timers import (  # noqa: F401
+    test_a_new_round_replaces_the_old_and_stop_ends_it,
+    test_many_claimers_at_once_share_out_timers_exactly_once,
 )
 from tests.test_security import (  # noqa: F401
     test_exact_replay_is_refused,
