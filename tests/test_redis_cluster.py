@@ -33,6 +33,7 @@ from tests.test_doctor import (  # noqa: F401 - its fixtures
     Setup,
     line_of,
     setup,
+    setup_with,
     slack,
 )
 from tests.test_migrate_keys import (  # noqa: F401
