@@ -20,8 +20,7 @@ from typing import Any
 
 from bot.domain.status import CardStatus
 from bot.jobs import Job
-from bot.outbox import Outbox, Submitted
-from bot.store.audit import AuditEvent
+from bot.outbox import Outbox, Submission, Submitted
 from bot.store.cards import CardSnapshot
 from bot.store.keys import Keys
 from bot.store.wire import Command, Wire, as_dict
@@ -214,23 +213,14 @@ class EdgeRequest:
 
     # ------------------------------------------------------------------ writes
 
-    def submit(
-        self,
-        job: Job,
-        idempotency_key: str = "",
-        ttl_seconds: int = 86400,
-        *,
-        audit: AuditEvent | None = None,
-        refusal: Job | None = None,
-    ) -> bool:
-        """Queue the job (see Outbox.submit) in one round trip, with the replay SET if it is
-        still pending; True if the job was added."""
+    def submit(self, sub: Submission | Job) -> bool:
+        """Queue the submission (a bare job: no claim, no audit; see Outbox.submit) in one
+        round trip, with the replay SET if it is still pending; True if the job was added."""
         check = self._pending()
         replay = (check.key, check.ttl) if check is not None else None
         try:
-            answer = self.outbox.submit(
-                job, idempotency_key, ttl_seconds, audit=audit, refusal=refusal, replay=replay
-            )
+            whole = sub if isinstance(sub, Submission) else Submission(sub)
+            answer = self.outbox.submit(whole, replay)
         except Exception:
             if check is not None:
                 check.failed = True

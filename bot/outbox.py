@@ -74,6 +74,19 @@ _SUBMIT_SHA = hashlib.sha1(_SUBMIT.encode(), usedforsecurity=False).hexdigest()
 REPLAYED = "replayed"
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A job to queue, under an idempotency claim if `idempotency_key` is set (held
+    `ttl_seconds`), with its audit entry and the `refusal` queued instead when the claim is
+    taken: what the edge forwards to the outbox unchanged."""
+
+    job: Job
+    idempotency_key: str = ""
+    ttl_seconds: int = 86400
+    audit: AuditEvent | None = None
+    refusal: Job | None = None
+
+
 class Submitted(StrEnum):
     QUEUED = "queued"
     DUPLICATE = "duplicate"
@@ -88,21 +101,14 @@ class Outbox:
 
     def enqueue(self, job: Job, idempotency_key: str = "", ttl_seconds: int = 86400) -> bool:
         """Add the job unless `idempotency_key` was claimed already; True if it was added."""
-        return self.submit(job, idempotency_key, ttl_seconds) is Submitted.QUEUED
+        return self.submit(Submission(job, idempotency_key, ttl_seconds)) is Submitted.QUEUED
 
-    def submit(
-        self,
-        job: Job,
-        idempotency_key: str = "",
-        ttl_seconds: int = 86400,
-        *,
-        audit: AuditEvent | None = None,
-        refusal: Job | None = None,
-        replay: tuple[str, int] | None = None,
-    ) -> Submitted:
+    def submit(self, sub: Submission, replay: tuple[str, int] | None = None) -> Submitted:
         """One round trip: the replay-cache entry (`replay`: key and ttl) if given, then the
         job under its idempotency claim, else `refusal`; and `audit` (its `result` set to
         queued or duplicate) in the global and the card's audit stream."""
+        job, idempotency_key, ttl_seconds = sub.job, sub.idempotency_key, sub.ttl_seconds
+        audit, refusal = sub.audit, sub.refusal
         k = self._keys
         claim = k.claim(idempotency_key) if idempotency_key else k.claim("-")
         ttl = ttl_seconds if idempotency_key else 0

@@ -7,6 +7,7 @@ Reject modal, opened at once with the fresh trigger_id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,7 +23,7 @@ from bot.slack.messages.cards import parse_list_page
 from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
 from handlers.commands.reading import list_reply
-from handlers.common import WebDeps, WebServices, enqueue, reply_job, reply_later, with_channel
+from handlers.common import WebDeps, WebServices, bound, enqueue, reply_job, with_channel
 
 
 def _card_of(body: dict[str, Any]) -> str:
@@ -40,12 +41,13 @@ def _where(body: dict[str, Any]) -> dict[str, str]:
 
 def _refuse(d: WebDeps, body: dict[str, Any], text: str) -> None:
     where = _where(body)
-    reply_later(
-        d,
-        body["user"]["id"],
-        refusal(text),
-        response_url=where["response_url"],
-        channel=where["channel"],
+    d.edge.submit(
+        reply_job(
+            body["user"]["id"],
+            refusal(text),
+            response_url=where["response_url"],
+            channel=where["channel"],
+        )
     )
 
 
@@ -103,14 +105,15 @@ def handle_list_next(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
         return
     page = list_reply(d, status, after)
     where = _where(body)
-    reply_later(
-        d,
-        body["user"]["id"],
-        page["text"],
-        blocks=page.get("blocks"),
-        replace=True,
-        response_url=where["response_url"],
-        channel=where["channel"],
+    d.edge.submit(
+        reply_job(
+            body["user"]["id"],
+            page["text"],
+            blocks=page.get("blocks"),
+            replace=True,
+            response_url=where["response_url"],
+            channel=where["channel"],
+        )
     )
 
 
@@ -140,19 +143,11 @@ def handle_admin_delete(web: WebServices, ack: Ack, body: dict[str, Any]) -> Non
 
 
 def register(app: App, web: WebServices) -> None:
-    def approve(ack: Ack, body: dict[str, Any]) -> None:
-        handle_approve(web, ack, body)
-
-    def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_reject(web, ack, body, client)
-
-    def list_next(ack: Ack, body: dict[str, Any]) -> None:
-        handle_list_next(web, ack, body)
-
-    def admin_delete(ack: Ack, body: dict[str, Any]) -> None:
-        handle_admin_delete(web, ack, body)
-
-    app.action(APPROVE_ACTION)(approve)
-    app.action(REJECT_ACTION)(reject)
-    app.action(LIST_NEXT_ACTION)(list_next)
-    app.action(ADMIN_DELETE_ACTION)(admin_delete)
+    listeners: dict[str, Callable[..., None]] = {
+        APPROVE_ACTION: handle_approve,
+        REJECT_ACTION: handle_reject,
+        LIST_NEXT_ACTION: handle_list_next,
+        ADMIN_DELETE_ACTION: handle_admin_delete,
+    }
+    for action_id, handle in listeners.items():
+        app.action(action_id)(bound(web, handle))

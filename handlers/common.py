@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bot.authz import Authorizer
@@ -12,7 +14,7 @@ from bot.edge import PENDING, EdgeRequest
 from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance
 from bot.jobs import Job, JobKind
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Submission
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardState
 from bot.store.keys import Keys
@@ -76,7 +78,7 @@ def enqueue(
             requested_at=job.requested_at,
         )
     audit = AuditEvent(actor=job.user, action=f"request:{job.kind}", card=job.card)
-    return d.edge.submit(job, key, ttl, audit=audit, refusal=refusal)
+    return d.edge.submit(Submission(job, key, ttl, audit=audit, refusal=refusal))
 
 
 def reply_job(
@@ -88,30 +90,14 @@ def reply_job(
     blocks: list[dict[str, Any]] | None = None,
     replace: bool = False,
 ) -> Job:
-    """A private answer decided at the edge, for the worker to post."""
+    """A private answer decided at the edge, for the worker to post (queue it with
+    `d.edge.submit`: that keeps Slack calls out of the ack path)."""
     args = {"text": text}
     if blocks:
         args["blocks"] = json.dumps(blocks)
     if replace:
         args["replace"] = "1"
     return Job(kind=JobKind.REPLY, user=user, args=args, reply_to=response_url, channel=channel)
-
-
-def reply_later(
-    d: WebDeps,
-    user: str,
-    text: str,
-    *,
-    response_url: str = "",
-    channel: str = "",
-    blocks: list[dict[str, Any]] | None = None,
-    replace: bool = False,
-) -> None:
-    """A private answer posted by the worker (keeps Slack calls out of the ack path)."""
-    job = reply_job(
-        user, text, response_url=response_url, channel=channel, blocks=blocks, replace=replace
-    )
-    d.edge.submit(job)
 
 
 def decision_key(d: WebDeps, card: str) -> str:
@@ -136,3 +122,12 @@ def with_channel(view: dict[str, Any], channel: str) -> dict[str, Any]:
     meta = json.loads(raw) if raw.startswith("{") else {}
     meta["channel"] = channel
     return {**view, "private_metadata": json.dumps(meta, separators=(",", ":"))}
+
+
+def bound(web: WebServices, handle: Callable[..., None]) -> Callable[..., None]:
+    """`handle` as a listener: `web` given, the rest (ack, body, client) passed by bolt, which
+    reads them from the signature by name."""
+    listener = partial(handle, web)
+    # bolt names a listener in its logs by __name__; no __wrapped__, which would show it `web`.
+    listener.__name__ = handle.__name__  # type: ignore[attr-defined]
+    return listener

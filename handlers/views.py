@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -19,7 +20,7 @@ from bot.slack.forms.fields import parse_metadata
 from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
 from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
-from handlers.common import WebServices, enqueue, reply_job, reply_later
+from handlers.common import WebServices, bound, enqueue, reply_job
 
 
 def _values(body: dict[str, Any]) -> dict[str, Any]:
@@ -131,19 +132,14 @@ def handle_reject_reason(web: WebServices, ack: Ack, body: dict[str, Any]) -> No
         return
     ack()
     if answer:
-        reply_later(d, user, refusal(answer), channel=_channel(body))
+        d.edge.submit(reply_job(user, refusal(answer), channel=_channel(body)))
 
 
 def register(app: App, web: WebServices) -> None:
-    def create(ack: Ack, body: dict[str, Any]) -> None:
-        handle_create(web, ack, body)
-
-    def edit(ack: Ack, body: dict[str, Any]) -> None:
-        handle_edit(web, ack, body)
-
-    def reject_reason(ack: Ack, body: dict[str, Any]) -> None:
-        handle_reject_reason(web, ack, body)
-
-    app.view(CREATE_VIEW)(create)
-    app.view(EDIT_VIEW)(edit)
-    app.view(REJECT_VIEW)(reject_reason)
+    listeners: dict[str, Callable[..., None]] = {
+        CREATE_VIEW: handle_create,
+        EDIT_VIEW: handle_edit,
+        REJECT_VIEW: handle_reject_reason,
+    }
+    for callback_id, handle in listeners.items():
+        app.view(callback_id)(bound(web, handle))

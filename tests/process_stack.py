@@ -8,8 +8,10 @@ import json
 import os
 import signal
 import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 
@@ -24,6 +26,25 @@ from bot.local.stack import REGION, LocalStack, poll
 def wait_until(check: Any, timeout: float = 20.0, what: str = "condition") -> Any:
     """Poll `check` until truthy (exceptions count as not yet); AssertionError on timeout."""
     return poll(check, what, timeout, error=AssertionError)
+
+
+S = TypeVar("S", bound="ProcessStack")
+
+
+@contextmanager
+def running(stack: S, workers: int = 2, then: Callable[[S], None] | None = None) -> Iterator[S]:
+    """Start `stack` (and run `then` on it), yield it, print its logs if anything fails, and
+    stop it in every case: the body of each module's process fixture."""
+    try:
+        stack.start(workers=workers)
+        if then is not None:
+            then(stack)
+        yield stack
+    except Exception:
+        print(stack.logs())
+        raise
+    finally:
+        stack.stop()
 
 
 class ProcessStack(LocalStack, SlackDriver):

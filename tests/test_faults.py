@@ -13,21 +13,15 @@ import pytest
 
 from bot.slack.ids import APPROVE_ACTION
 from bot.store.keys import Keys
-from tests.process_stack import ProcessStack, wait_until
+from tests.process_stack import ProcessStack, running, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessStack]:
-    stack = ProcessStack(Path(tmp_path_factory.mktemp("procs"))).start(workers=2)
-    try:
+    with running(ProcessStack(Path(tmp_path_factory.mktemp("procs")))) as stack:
         yield stack
-    except Exception:
-        print(stack.logs())
-        raise
-    finally:
-        stack.stop()
 
 
 def create(procs: ProcessStack, card: str, user: str = "U0LEAD") -> None:

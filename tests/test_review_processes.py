@@ -24,7 +24,7 @@ from bot.slack.ids import APPROVE_ACTION
 from bot.store.audit import AuditLog
 from bot.store.keys import Keys
 from bot.worker.jobs.audit import COLUMNS, csv_row
-from tests.process_stack import ProcessStack, wait_until
+from tests.process_stack import ProcessStack, running, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -77,15 +77,8 @@ class ReviewStack(ProcessStack):
 @pytest.fixture(scope="module")
 def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReviewStack]:
     stack = ReviewStack(Path(tmp_path_factory.mktemp("review")))
-    try:
-        stack.start(workers=2)
-        stack.central("s3").create_bucket(Bucket=BUCKET)
+    with running(stack, then=lambda s: s.central("s3").create_bucket(Bucket=BUCKET)):
         yield stack
-    except Exception:
-        print(stack.logs())
-        raise
-    finally:
-        stack.stop()
 
 
 def r(procs: ProcessStack) -> redis.Redis:

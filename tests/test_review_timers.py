@@ -4,6 +4,7 @@ escalation with DMs, expiry as the automation role), driven with a test clock.""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pytest
 import redis
@@ -169,34 +170,49 @@ def test_reminder_escalation_and_expiry(stack: Stack) -> None:
     ]
 
 
-def test_a_decision_stops_the_timers(stack: Stack) -> None:
+@dataclass
+class InReview:
+    """A card just submitted, with its review round started on a test clock."""
+
+    card: str
+    clock: Clock
+    runner: ReviewTimerRunner
+    request: dict
+    t0: float
+
+
+@pytest.fixture
+def in_review(stack: Stack) -> InReview:
     clock = Clock()
     runner = runner_for(stack, clock)
-    create_card(stack, "decided")
-    request = submit_card(stack, "decided")
-    t0 = started(stack, "decided")
+    card = "in-review"
+    create_card(stack, card)
+    request = submit_card(stack, card)
+    return InReview(card, clock, runner, request, started(stack, card))
+
+
+def test_a_decision_stops_the_timers(stack: Stack, in_review: InReview) -> None:
+    card, request = in_review.card, in_review.request
     click_button(stack, APPROVE_ACTION, APPR, request)
     stack.drain()
-    assert stack.card_status("decided") == "Approved"
-    clock.now = t0 + 4 * 86400
-    assert runner.poll() == 0
+    assert stack.card_status(card) == "Approved"
+    in_review.clock.now = in_review.t0 + 4 * 86400
+    assert in_review.runner.poll() == 0
     assert thread_replies(stack, request) == []
 
 
-def test_a_timer_for_a_card_that_left_review_fires_nothing(stack: Stack) -> None:
-    clock = Clock()
-    runner = runner_for(stack, clock)
-    create_card(stack, "moved")
-    request = submit_card(stack, "moved")
-    t0 = started(stack, "moved")
+def test_a_timer_for_a_card_that_left_review_fires_nothing(
+    stack: Stack, in_review: InReview
+) -> None:
+    card, t0 = in_review.card, in_review.t0
     # The snapshot says Draft (e.g. rejected outside Slack, seen by the reconciler) while the
     # round is still open: the timer is dropped without a post.
-    stack.core.redis.hset(stack.core.keys.card("moved"), "status", "Draft")
-    clock.now = t0 + 3600
-    assert runner.poll() == 1
-    assert thread_replies(stack, request) == []
-    left = ReviewTimers(stack.core.redis, stack.core.keys).scheduled("moved")
-    assert json.dumps(sorted(left)) == '["moved|escalate|' + f'{t0}"' + f', "moved|expire|{t0}"]'
+    stack.core.redis.hset(stack.core.keys.card(card), "status", "Draft")
+    in_review.clock.now = t0 + 3600
+    assert in_review.runner.poll() == 1
+    assert thread_replies(stack, in_review.request) == []
+    left = ReviewTimers(stack.core.redis, stack.core.keys).scheduled(card)
+    assert json.dumps(sorted(left)) == f'["{card}|escalate|{t0}", "{card}|expire|{t0}"]'
 
 
 def test_app_home_is_the_review_dashboard(stack: Stack) -> None:
