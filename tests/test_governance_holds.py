@@ -58,6 +58,12 @@ def in_review(procs: ProcessStack, card: str, submitter: str = "U0DS", risk: str
     wait_until(lambda: procs.channel_posts("C0DEV", card), what=f"{card} in dev")
     assert procs.command(f"submit {card}", submitter).status == 200
     wait_until(lambda: procs.channel_posts("C0APPROVE", card), what=f"request for {card}")
+    # The request is posted before the worker writes the snapshot (written last): wait for
+    # that too, as a click must find the card in review at the edge.
+    wait_until(
+        lambda: "PendingReview" in json.dumps(procs.command(f"show {card}", "U0DS").json),
+        what=f"{card} settled in review",
+    )
 
 
 def outside_reports(procs: ProcessStack, channel: str, card: str) -> list[str]:
