@@ -135,7 +135,8 @@ class ReviewDesk:
                 decided_at=at,
                 region=self._gov.region,
                 reason=reason or None,
-                version=snapshot.version,
+                # The version decided on; an expiry or a return to Draft decided none.
+                version=snapshot.version if decision in ("Approved", "Rejected") else None,
                 notes=notes,
             ),
         )
