@@ -300,7 +300,8 @@ class Story(VersionsAndExport):
         step = self.command(
             act,
             "U0LEAD",
-            f'create {OUTSIDE_CARD} --owner retention-team --problem-type "Customer churn"',
+            f'create {OUTSIDE_CARD} --owner retention-team --problem-type "Customer churn" '
+            '--description "Challenger model for the churn scores" --risk Medium',
             OUTSIDE_CARD,
         )
         self.verify(step, [self.status_is(step, "Draft")])
