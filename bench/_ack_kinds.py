@@ -127,9 +127,9 @@ def approval_message(card: str) -> dict[str, Any]:
                            "submitter cannot decide. 1 approval needed."}]},
             {"type": "actions", "block_id": "a", "elements": [
                 {"type": "button", "action_id": APPROVE_ACTION, "style": "primary",
-                 "text": {"type": "plain_text", "text": "Approve"}, "value": card},
+                 "text": {"type": "plain_text", "text": "Approve"}, "value": f"{card}@v2"},
                 {"type": "button", "action_id": REJECT_ACTION, "style": "danger",
-                 "text": {"type": "plain_text", "text": "Reject"}, "value": card}]},
+                 "text": {"type": "plain_text", "text": "Reject"}, "value": f"{card}@v2"}]},
         ],
     }  # fmt: skip
 
@@ -169,8 +169,8 @@ class Requests:
                 card = f"bench-fresh-{FRESH[kind]}-{next(self._fresh[kind])}"
             else:
                 card = SHOWN if kind == "approve_refused" else PENDING
-            body = block_action(
-                APPROVE_ACTION, card, "U0APPR", response_url=url, channel_id="C0APPROVE",
+            body = block_action(  # the button carries the version it showed (card@vN)
+                APPROVE_ACTION, f"{card}@v2", "U0APPR", response_url=url, channel_id="C0APPROVE",
                 message=approval_message(card),
             )  # fmt: skip
         return body, {"Content-Type": FORM, "User-Agent": "Slackbot 1.0", **sign(body)}

@@ -36,6 +36,7 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack.notifier import SlackNotifier
 from bot.store import AuditLog, CardState, Keys
+from bot.store.callers import CallerLog
 from bot.store.connect import connect
 from bot.store.timers import ReviewTimers
 from bot.store.usergroups import GroupMembers, QueuedGroupRefresh
@@ -293,7 +294,10 @@ def build_worker_process(core: Core, consumers: int = 2) -> WorkerProcess:
     events = None
     if core.settings.modelcard_events_queue_url:
         events = EventConsumer(
-            sessions.bot_client("sqs"), core.settings.modelcard_events_queue_url, core.outbox
+            sessions.bot_client("sqs"),
+            core.settings.modelcard_events_queue_url,
+            core.outbox,
+            CallerLog(core.redis, core.keys),
         )
     periodic: list[tuple[str, Callable[[], object], float]] = []
     if core.gov.review.plan():

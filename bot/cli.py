@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from bot.errors import ConfigError
-from bot.governance import describe_lifecycle, load_governance
+from bot.governance import describe_lifecycle, governance_warnings, load_governance
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -24,6 +24,8 @@ def _check_config(args: argparse.Namespace) -> int:
     print(f"{args.file}: OK")
     for line in describe_lifecycle(gov):
         print(line)
+    for warning in governance_warnings(gov):
+        print(f"WARNING: {warning}", file=sys.stderr)
     return 0
 
 
@@ -95,7 +97,12 @@ def _worker(args: argparse.Namespace) -> int:
         from bot.app import build_core, build_worker_process
         from bot.settings import Settings
 
-        return build_worker_process(build_core(Settings()), consumers=args.consumers).run
+        core = build_core(Settings())
+        process = build_worker_process(core, consumers=args.consumers)
+        for warning in governance_warnings(core.gov):  # once per process, not per job
+            logging.getLogger("modelcard_bot.worker").warning(warning)
+            print(f"modelcard-bot worker: WARNING: {warning}", file=sys.stderr, flush=True)
+        return process.run
 
     return _serve("worker", start, f"{args.consumers} consumer(s) running")
 

@@ -23,6 +23,7 @@ from bot.jobs import Job
 from bot.outbox import Outbox, Submission, Submitted
 from bot.store.cards import CardSnapshot
 from bot.store.keys import Keys
+from bot.store.reviews import ReviewRound
 from bot.store.wire import Command, Wire, as_dict
 
 # Fields `/modelcard list` shows: only these are read per listed card, all cards of a page in
@@ -82,6 +83,8 @@ class CardFacts:
     people: frozenset[str] | None = None
     content: str | None = None
     content_read: bool = False
+    review: ReviewRound | None = None
+    review_read: bool = False
 
 
 @dataclass
@@ -131,16 +134,19 @@ class EdgeRequest:
 
     # ------------------------------------------------------------------ reads
 
-    def load(self, name: str, *, authors: bool = False, content: bool = False) -> CardFacts:
-        """Whatever of the card's snapshot, authors and content is not read yet, in one
-        round trip (none when everything asked for was read earlier in this request)."""
+    def load(
+        self, name: str, *, authors: bool = False, content: bool = False, review: bool = False
+    ) -> CardFacts:
+        """Whatever of the card's snapshot, authors, content and review round is not read
+        yet, in one round trip (none when everything asked for was read earlier)."""
         card = self._cards.get(name)
         if card is None:
             card = self._cards[name] = CardFacts()
         need_snapshot = not card.read
         need_people = authors and card.people is None
         need_content = content and not card.content_read
-        if not (need_snapshot or need_people or need_content):
+        need_review = review and not card.review_read
+        if not (need_snapshot or need_people or need_content or need_review):
             return card
         k = self.keys
         commands: list[Command] = []
@@ -150,6 +156,8 @@ class EdgeRequest:
             commands.append(("SMEMBERS", k.card_people(name)))
         if need_content:
             commands.append(("GET", k.card_content(name)))
+        if need_review:
+            commands.append(("HGETALL", k.review(name)))
         results = iter(self._round_trip(commands))
         if need_snapshot:
             data = as_dict(next(results))
@@ -161,6 +169,10 @@ class EdgeRequest:
             value = next(results)
             card.content = None if value is None else str(value)
             card.content_read = True
+        if need_review:
+            data = as_dict(next(results))
+            card.review = ReviewRound.from_hash(name, data) if data.get("version") else None
+            card.review_read = True
         return card
 
     def members(self, group: str) -> frozenset[str] | None:
@@ -184,6 +196,10 @@ class EdgeRequest:
 
     def content(self, name: str) -> str | None:
         return self.load(name, content=True).content
+
+    def review(self, name: str) -> ReviewRound | None:
+        """The card's review round (bot/store/reviews.py): the version under review."""
+        return self.load(name, review=True).review
 
     def page(
         self, status: CardStatus | None, after: str, limit: int

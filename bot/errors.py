@@ -125,3 +125,16 @@ class RetryLater(ModelCardBotError):
     def __init__(self, message: str, retry_after: float = 1.0) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class StaleReview(InputError):
+    """A decision was asked on a version of the card that is no longer the one under review."""
+
+    def __init__(self, card: str, asked: int, current: int) -> None:
+        self.card = card
+        self.asked = asked
+        self.current = current
+        super().__init__(
+            f"Model card `{card}`: v{current} is under review now; look at the updated request "
+            f"(you answered the one for v{asked}). Nothing was changed."
+        )

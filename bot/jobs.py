@@ -32,6 +32,9 @@ class JobKind(StrEnum):
     AUDIT = Action.AUDIT.value
     # A change seen outside Slack (reconciler or EventBridge): settle it from AWS state.
     OBSERVE = "observe"
+    # Once per reconcile pass: compare the stage shares with the settled statuses and put
+    # share drift right (args: pass).
+    CHECK_SHARES = "check_shares"
     # A private answer decided at the edge, posted by the worker to keep Slack calls out of
     # the ack path (args: text, optional blocks JSON, replace "1" to replace the original).
     REPLY = "reply"

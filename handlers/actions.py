@@ -1,6 +1,7 @@
 """Buttons: Approve / Reject on approval requests, list paging, admin delete.
 
-A button's `value` only names the card; who may act is decided from governance and Redis.
+A button's `value` only names the card (and, on approval requests, the version shown: a
+click on an older version is refused); who may act is decided from governance and Redis.
 Refusals are posted privately by the worker (no Slack call before the ack), except the
 Reject modal, opened at once with the fresh trigger_id.
 """
@@ -14,6 +15,7 @@ from slack_bolt import Ack, App
 from slack_sdk.web import WebClient
 
 from bot.domain.names import validate_name
+from bot.domain.review import check_version, parse_review_value
 from bot.domain.status import Action, CardStatus
 from bot.errors import CardNotFound, InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
@@ -32,6 +34,11 @@ def _card_of(body: dict[str, Any]) -> str:
     if not isinstance(value, str):
         raise InputError("This button carries no model card name.")
     return validate_name(value)
+
+
+def _review_of(body: dict[str, Any]) -> tuple[str, int]:
+    """(card, version) an Approve / Reject button was shown for; only detects staleness."""
+    return parse_review_value((body.get("actions") or [{}])[0].get("value"))
 
 
 def _where(body: dict[str, Any]) -> dict[str, str]:
@@ -55,7 +62,7 @@ def handle_approve(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
     ack()
     d = web.begin()
     try:
-        card = _card_of(body)
+        card, version = _review_of(body)
         answer = queue_transition(
             d,
             JobKind.APPROVE,
@@ -63,6 +70,7 @@ def handle_approve(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
             body["user"]["id"],
             card,
             private=True,
+            version=version,
             **_where(body),
         )
     except ModelCardBotError as err:
@@ -75,11 +83,15 @@ def handle_reject(web: WebServices, ack: Ack, body: dict[str, Any], client: WebC
     ack()
     d = web.begin()
     try:
-        card = _card_of(body)
+        card, version = _review_of(body)
+        d.edge.load(card, authors=True, review=True)  # one round trip for all of it
         d.authorize(body["user"]["id"], Action.REJECT, card)
         snapshot = d.edge.snapshot(card)
         if snapshot is None:
             raise CardNotFound(card)
+        round_ = d.edge.review(card)
+        if round_ is not None and round_.is_open:
+            check_version(card, version, round_.version)
         if snapshot.status is not CardStatus.PENDING_REVIEW:
             raise InputError(
                 f"Model card `{card}` is {snapshot.status}; "

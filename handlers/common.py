@@ -101,10 +101,13 @@ def reply_job(
 
 
 def decision_key(d: WebDeps, card: str) -> str:
-    """One decision per review round: approve and reject of the same round share a key."""
+    """One decision per review round and version: approve and reject share a key; after an
+    edit during review the new version is a new round."""
+    round_ = d.edge.review(card)
+    if round_ is not None and round_.is_open:
+        return f"decide:{card}:{round_.opened_at}:v{round_.version}"
     snapshot = d.edge.snapshot(card)
-    round_id = snapshot.updated_at if snapshot else 0
-    return f"decide:{card}:{round_id}"
+    return f"decide:{card}:{snapshot.updated_at if snapshot else 0}"
 
 
 def transition_key(d: WebDeps, kind: JobKind, card: str, user: str = "") -> str:

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 
 from bot.domain.content import content_problems, minimal_content
 from bot.domain.names import name_problem
+from bot.domain.review import check_edit_in_review
 from bot.domain.status import Action
 from bot.errors import InputError, ModelCardBotError
 from bot.jobs import Job, JobKind
@@ -86,7 +87,11 @@ def handle_edit(web: WebServices, ack: Ack, body: dict[str, Any]) -> None:
     user = body["user"]["id"]
     try:
         card = parse_metadata(body["view"].get("private_metadata", "")).get("card", "")
+        d.edge.load(card, content=True)  # snapshot and content in one round trip
         d.authorize(user, Action.EDIT, card)
+        snapshot = d.edge.snapshot(card)
+        if snapshot is not None:
+            check_edit_in_review(card, snapshot.status, d.gov.edits_in_review)
         cached = d.edge.content(card)
         current = json.loads(cached) if cached else {}
         values = _values(body)

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
+import yaml
 
 from bot.local.fake_slack import FakeSlack
 from bot.local.redis_cluster import RedisClusterServer
 from bot.local.redis_server import RedisServer
 from bot.local.slack_driver import SlackDriver
 from bot.local.slack_requests import SlackSender
-from bot.local.stack import REGION, LocalStack, poll
+from bot.local.stack import REGION, LocalStack, governance_file, poll
 
 
 def wait_until(check: Any, timeout: float = 20.0, what: str = "condition") -> Any:
@@ -47,6 +48,16 @@ def running(stack: S, workers: int = 2, then: Callable[[S], None] | None = None)
         stack.stop()
 
 
+def _governance(tmp: Path, extra: dict[str, Any]) -> Path:
+    """The local world's governance file with `extra` keys (`users` entries added)."""
+    path = governance_file(tmp / "governance.yml")
+    data = yaml.safe_load(path.read_text())
+    for key, value in extra.items():
+        data[key] = {**data[key], **value} if key == "users" else value
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
 class ProcessStack(LocalStack, SlackDriver):
     fake: FakeSlack
     redis: RedisServer | RedisClusterServer
@@ -58,9 +69,11 @@ class ProcessStack(LocalStack, SlackDriver):
         reclaim_seconds: float = 2.0,
         reconcile_seconds: float = 3600,
         redis_cluster: bool = False,
+        governance: dict[str, Any] | None = None,
     ):
         super().__init__(
             tmp,
+            config=_governance(tmp, governance) if governance else None,
             env={
                 "MODELCARD_RECLAIM_SECONDS": str(reclaim_seconds),
                 "MODELCARD_RECONCILE_SECONDS": str(reconcile_seconds),
@@ -124,6 +137,22 @@ class ProcessStack(LocalStack, SlackDriver):
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
+        )
+
+    def client_as(self, service: str, role_arn: str, person: str) -> Any:
+        """A person's own SDK client (their role, SourceIdentity = their Slack id)."""
+        sts = boto3.client(
+            "sts", region_name=REGION, endpoint_url=self.moto_url,
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )  # fmt: skip
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=person, SourceIdentity=person)
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            region_name=REGION,
+            endpoint_url=self.moto_url,
+            aws_access_key_id=creds["Credentials"]["AccessKeyId"],
+            aws_secret_access_key=creds["Credentials"]["SecretAccessKey"],
+            aws_session_token=creds["Credentials"]["SessionToken"],
         )
 
     def card_status(self, name: str) -> str | None:

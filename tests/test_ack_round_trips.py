@@ -159,9 +159,16 @@ def grouped_edge(redis_server: RedisServer, redis_client: Any, tmp_path: Path) -
     yield from start_edge(redis_server, config)
 
 
-def approval_message(card: str) -> dict[str, Any]:
+def approval_message(card: str, version: int = 1) -> dict[str, Any]:
+    """The buttons carry the card and the version they were shown for (card@vN)."""
+    value = f"{card}@v{version}"
     buttons = [
-        {"type": "button", "action_id": a, "text": {"type": "plain_text", "text": t}, "value": card}
+        {
+            "type": "button",
+            "action_id": a,
+            "text": {"type": "plain_text", "text": t},
+            "value": value,
+        }
         for a, t in ((APPROVE_ACTION, "Approve"), (REJECT_ACTION, "Reject"))
     ]
     return {"ts": "1700000000.000100", "blocks": [{"type": "actions", "elements": buttons}]}

@@ -12,6 +12,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.domain.content import RISK_RATINGS, content_problems
+from bot.domain.review import parse_review_value
 from bot.domain.status import CardStatus
 from bot.errors import InputError
 from bot.slack import home, ids
@@ -404,18 +405,32 @@ def test_approval_request_has_exactly_approve_and_reject():
     assert [e["type"] for e in row["elements"]] == ["button", "button"]
     assert approve["text"] == {"type": "plain_text", "text": "Approve", "emoji": True}
     assert reject["text"] == {"type": "plain_text", "text": "Reject", "emoji": True}
+    # The buttons carry the version shown (card@vN), parsed strictly on a click.
     assert (approve["style"], approve["action_id"], approve["value"]) == (
         "primary",
         ids.APPROVE_ACTION,
-        NAME63,
+        f"{NAME63}@v{card.version}",
     )
     assert (reject["style"], reject["action_id"], reject["value"]) == (
         "danger",
         ids.REJECT_ACTION,
-        NAME63,
+        f"{NAME63}@v{card.version}",
     )
+    assert parse_review_value(approve["value"]) == (NAME63, card.version)
     assert "Review requested by <@U0DS>." in texts(blocks)
-    assert "Approvals:" not in texts(blocks)
+    assert f"Version under review: *v{card.version}*" in texts(blocks)
+    assert "Approvals" not in texts(blocks)
+
+
+def test_approval_request_for_an_edited_version_shows_it_and_the_note():
+    card = evil_card(status=CardStatus.PENDING_REVIEW)
+    blocks = approval_request_blocks(
+        card, requested_by="U0DS", region=REGION, version=3, notes=["edited: v2 → *v3*"]
+    )
+    check_blocks(blocks)
+    assert "Version under review: *v3*" in texts(blocks)
+    assert "edited: v2 → *v3*" in texts(blocks)
+    assert {e["value"] for e in actions(blocks)[0]["elements"]} == {f"{card.name}@v3"}
 
 
 def test_approval_request_shows_approvals_when_more_are_needed():
@@ -442,6 +457,18 @@ def test_approval_decided_has_no_buttons():
     card = evil_card(status=CardStatus.APPROVED)
     approved = decided_text(card, "Approved")
     assert "Approved by <@U0APPR> on <!date^1700000000^" in approved
+    with_version = approval_decided_blocks(
+        card,
+        decision="Approved",
+        decided_by="U0APPR",
+        decided_at=1_700_000_000,
+        region=REGION,
+        version=2,
+        notes=[":warning: v2 approved, now v3."],
+    )
+    check_blocks(with_version)
+    assert "Approved v2 by <@U0APPR>" in texts(with_version)
+    assert "v2 approved, now v3." in texts(with_version)
 
     rejected = decided_text(card, "Rejected", reason=fill(EVIL, 5000))
     assert "Rejected by <@U0APPR> on <!date^1700000000^" in rejected

@@ -37,6 +37,7 @@ from bot.governance import Access, Governance, ReadOnlyVia, parse_governance
 from bot.jobs import Job, JobKind
 from bot.local import moto_ext
 from bot.store.audit import AuditEvent
+from bot.store.keys import Keys
 from bot.worker.effects import Change
 from bot.worker.executor import JobExecutor
 from bot.worker.jobs.transitions import PACKAGE_STATUS
@@ -118,7 +119,9 @@ CAPABILITY_ACTIONS: dict[str, frozenset[str]] = {
     # automation_role_arn: Reconciler.tick lists the cards; jobs/observe.py describes one
     # and settles whatever status it has (shares forward, or revokes when Archived); doctor
     # reads RAM's resource types as it.
-    "observe": frozenset({LIST_CARDS, DESCRIBE}) | UNSHARE | DOCTOR_AUTOMATION,
+    # An out-of-band approval it cannot vouch for is reverted (UpdateModelCard, status only),
+    # an edit after approval may reopen the review and suspend the prod share.
+    "observe": frozenset({LIST_CARDS, DESCRIBE, UPDATE}) | UNSHARE | DOCTOR_AUTOMATION,
     # jobs/export.py, as Governance.role_for(user, EXPORT) (implicit: the first role):
     # describe the card, CreateModelCardExportJob (a retried job gets ConflictException and
     # finds its export with ListModelCardExportJobs), poll DescribeModelCardExportJob.
@@ -675,7 +678,7 @@ def test_rules_send_state_changes_and_update_calls_to_the_queue(stacks: dict[str
                 "detail-type": ["AWS API Call via CloudTrail"],
                 "detail": {
                     "eventSource": ["sagemaker.amazonaws.com"],
-                    "eventName": ["UpdateModelCard"],
+                    "eventName": ["CreateModelCard", "UpdateModelCard"],
                 },
             },
             sort_keys=True,
@@ -749,6 +752,9 @@ class _Audit:
 
 class _State:
     """What JobExecutor._export / _diff read from Redis: nothing recorded yet."""
+
+    redis = None  # no job replayed here reads review rounds
+    keys = Keys()
 
     def versions(self, name: str) -> list[tuple[int, str, float, str]]:
         return []
@@ -887,6 +893,8 @@ def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[Expor
     automation = Actor(AUTOMATION_SOURCE_IDENTITY, auto_arn)
     assert [c.name for c in cards.list_cards(automation)] == ["churn", "churn-v2"]
     cards.describe(automation, "churn-v2")
+    # jobs/observe.py reverts an out-of-band approval nobody vouches for (status only).
+    cards.update_status(automation, "churn-v2", CardStatus.DRAFT)
     for stage in gov.stages:  # whatever status it observes, it may share to that stage
         shares().share_card(automation, stage, other)
     shares().unshare_card(automation, other)

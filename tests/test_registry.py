@@ -93,7 +93,7 @@ def test_approve_sets_the_model_package_to_approved(stack: Stack, package: str) 
     assert registry_calls() == [("DescribeModelPackage", APPR), ("UpdateModelPackage", APPR)]
     assert package_status(stack, package)["ModelApprovalStatus"] == "Approved"
     [said] = [t for t in stack.ephemeral_texts(APPR) if "approved" in t]
-    assert f"Model card `{CARD}` approved." in said
+    assert f"Model card `{CARD}` v2 approved." in said  # the version approved is named
     assert f"Model package `{package}` set to Approved in the model registry." in said
     history = answer_text(stack.command(f"history {CARD}", DS))
     assert (

@@ -295,7 +295,7 @@ def test_reject_asks_for_a_reason_and_returns_the_card_to_draft(stack: Stack) ->
     [decided] = stack.fake.messages("C0APPROVE")
     assert button_texts(decided) == []
     shown = text_of(decided)
-    assert "Rejected by <@U0APPR>" in shown
+    assert "Rejected v1 by <@U0APPR>" in shown
     assert "AUC is below the agreed 0.80" in shown
     dev = stack.fake.messages("C0DEV")
     assert len(dev) == 2  # created, then rejected back to Draft
@@ -352,12 +352,12 @@ def test_two_approvers_at_once_make_one_decision(stack: Stack) -> None:
     assert len(stack.fake.calls_to("chat.update")) == 1
     [decided] = stack.fake.messages("C0APPROVE")
     assert button_texts(decided) == []
-    assert f"Approved by <@{winner}>" in text_of(decided)
+    assert f"Approved v1 by <@{winner}>" in text_of(decided)
     assert any(
         f"Model card `{CARD}` already has a decision or move in progress" in t
         for t in stack.ephemeral_texts(loser)
     )
-    assert any(f"Model card `{CARD}` approved" in t for t in stack.ephemeral_texts(winner))
+    assert any(f"Model card `{CARD}` v1 approved" in t for t in stack.ephemeral_texts(winner))
 
 
 def test_archive_revokes_shares_and_notifies(stack: Stack) -> None:

@@ -6,7 +6,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,8 @@ from bot.aws.outcome import WriteOutcome
 from bot.aws.sessions import Actor, RoleSessions
 from bot.domain.content import validate_content
 from bot.domain.names import validate_name
-from bot.domain.status import Action, CardStatus, plan_transition
+from bot.domain.review import check_version
+from bot.domain.status import TRANSITIONS, Action, CardStatus, TransitionPlan, plan_transition
 from bot.errors import AwsError, CardNotFound
 
 # A PDF export is polled every EXPORT_POLL_SECONDS for at most EXPORT_TIMEOUT_SECONDS per job
@@ -37,6 +38,8 @@ class CardRecord:
     content: dict[str, Any]
     created_at: datetime | None
     modified_at: datetime | None
+    # DescribeModelCard's LastModifiedBy (a UserContext), as AWS returned it.
+    modified_by: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class ModelCards:
             content=json.loads(answer.get("Content") or "{}"),
             created_at=answer.get("CreationTime"),
             modified_at=answer.get("LastModifiedTime"),
+            modified_by=dict(answer.get("LastModifiedBy") or {}),
         )
 
     def update_content(self, actor: Actor, name: str, content: dict[str, Any] | str) -> None:
@@ -164,12 +168,28 @@ class ModelCards:
             raise translate(err, card=name, action="UpdateModelCard") from err
         return str(answer.get("ResponseMetadata", {}).get("RequestId", ""))
 
-    def transition(self, actor: Actor, name: str, action: Action) -> TransitionOutcome:
-        """Compare-and-set: describe; skip if at target; refuse if not at a source; set; confirm."""
+    def transition(
+        self,
+        actor: Actor,
+        name: str,
+        action: Action,
+        *,
+        expect_version: int | None = None,
+        also_from: frozenset[CardStatus] = frozenset(),
+    ) -> TransitionOutcome:
+        """Compare-and-set: describe; skip if at target; refuse if not at a source (or the
+        content is not at `expect_version`, the version under review); set; confirm.
+        `also_from` lets a held out-of-band approval be rejected from Approved."""
         before = self.describe(actor, name)
-        plan = plan_transition(before.name, action, before.status)
+        if before.status in also_from:
+            plan: TransitionPlan | None = TransitionPlan(
+                before.name, action, before.status, TRANSITIONS[action][1]
+            )
+        else:
+            plan = plan_transition(before.name, action, before.status)
         if plan is None:
             return TransitionOutcome(card=before, previous=before.status, changed=False)
+        check_version(before.name, expect_version, before.version)
         request_id = self.update_status(actor, name, plan.target)
         after = self.describe(actor, name)
         if after.status != plan.target:

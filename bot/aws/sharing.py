@@ -200,8 +200,13 @@ class StageShares:
             return
         self._associate(actor, share_arn, principals=[stage.account])
 
-    def _associate(self, actor: Actor, share_arn: str, **entities: list[str]) -> None:
+    def _associate(
+        self, actor: Actor, share_arn: str, hint: str = "", **entities: list[str]
+    ) -> None:
+        # `hint` names the occasion: after a disassociation the same card is associated
+        # again under a new token (RAM would answer a reused one with the old result).
         token_parts = [share_arn, *sorted(v for vs in entities.values() for v in vs)]
+        token_parts += [hint] if hint else []
         try:
             self._ram(actor).associate_resource_share(
                 resourceShareArn=share_arn,
@@ -211,8 +216,12 @@ class StageShares:
         except Exception as err:
             raise translate(err, action="RAM AssociateResourceShare") from err
 
-    def share_card(self, actor: Actor, stage_name: str, card_arn: str) -> ShareResult:
-        """Associate the card with the stage's share unless it already is."""
+    def share_card(
+        self, actor: Actor, stage_name: str, card_arn: str, hint: str = ""
+    ) -> ShareResult:
+        """Associate the card with the stage's share unless it already is; `hint` (the
+        change that shares it) keeps a retry idempotent and a re-share after a suspension
+        distinct."""
         share_arn = self.ensure_share(actor, stage_name)
         rows = self._associations(
             actor,
@@ -222,7 +231,8 @@ class StageShares:
         )
         changed = not any(r["status"] in _LIVE for r in rows)
         if changed:
-            self._associate(actor, share_arn, resourceArns=[card_arn])
+            again = hint if any(r["status"] == "DISASSOCIATED" for r in rows) else ""
+            self._associate(actor, share_arn, again, resourceArns=[card_arn])
         # Outside an Organization the stage account sees nothing until it accepts; RAM
         # invites an account once per share, so once accepted there is nothing more to do.
         if share_arn not in self._accepted:
@@ -251,6 +261,49 @@ class StageShares:
             for name, stage in self._gov.stages.items()
             if name in live
         ]
+
+    def contents(self, actor: Actor, stage_name: str) -> tuple[str, set[str], set[str]] | None:
+        """(share ARN, live card ARNs, live principals) of the stage's share, in two listings;
+        None when the share does not exist yet (it is created on first use)."""
+        share_arn = self._share_arns.get(stage_name) or self._find_share(actor, stage_name)
+        if share_arn is None:
+            return None
+        rows = self._associations(actor, associationType="RESOURCE", resourceShareArns=[share_arn])
+        cards = {str(r["associatedEntity"]) for r in rows if r["status"] in _LIVE}
+        rows = self._associations(actor, associationType="PRINCIPAL", resourceShareArns=[share_arn])
+        principals = {str(r["associatedEntity"]) for r in rows if r["status"] in _LIVE}
+        return share_arn, cards, principals
+
+    def add_principal(self, actor: Actor, stage_name: str, hint: str) -> None:
+        """Put the stage account back into its share (a share drift put right)."""
+        share_arn = self.ensure_share(actor, stage_name)
+        stage = self._gov.stages[stage_name]
+        self._associate(actor, share_arn, hint, principals=[stage.account])
+        with self._lock:
+            self._accepted.discard(share_arn)  # a new invitation outside an Organization
+
+    def unshare_from(self, actor: Actor, stage_name: str, card_arn: str, hint: str) -> bool:
+        """Remove the card from one stage's share (a suspension, named by `hint`); False
+        when it was not in it."""
+        for share in self.card_shares(actor, card_arn):
+            if share.stage == stage_name:
+                self._disassociate(actor, share.share_arn, hint, resourceArns=[card_arn])
+                return True
+        return False
+
+    def _disassociate(
+        self, actor: Actor, share_arn: str, hint: str = "", **entities: list[str]
+    ) -> None:
+        token_parts = [share_arn, *sorted(v for vs in entities.values() for v in vs)]
+        token_parts += [hint] if hint else []
+        try:
+            self._ram(actor).disassociate_resource_share(
+                resourceShareArn=share_arn,
+                clientToken=_token("disassociate", *token_parts),
+                **entities,
+            )
+        except Exception as err:
+            raise translate(err, action="RAM DisassociateResourceShare") from err
 
     def unshare_card(self, actor: Actor, card_arn: str) -> list[str]:
         """Remove the card from every stage share (on archive); returns the stages revoked."""

@@ -205,6 +205,30 @@ class Conversation:
             lambda: self.slack.sender.submit(view["callback_id"], values, user, view=dict(view)),
         )
 
+    def outside(
+        self,
+        act: str,
+        user: str,
+        said: str,
+        card: str,
+        do: Callable[[], None],
+        until: Callable[[], Any],
+        what: str,
+    ) -> Step:
+        """Something a person does outside Slack (boto3 as their own role); the step lasts
+        until `until` holds (the worker has judged and settled it)."""
+        step = Step(len(self.steps) + 1, act, user, actor_label(self.gov, user), said, card)
+        mark = len(self.fake.snapshot())
+        started = time.monotonic()
+        do()
+        self.stack.wait(until, what, timeout=45)
+        wait_idle(self.stack, f"the worker to finish {what}")
+        self._collect(step, self.fake.snapshot()[mark:])
+        step.aws_state = self.observer.card_state(card)
+        step.seconds = round(time.monotonic() - started, 2)
+        self.steps.append(step)
+        return step
+
     def _interact(self, act: str, user: str, said: str, card: str, send: Callable[[], Any]) -> Step:
         step = Step(len(self.steps) + 1, act, user, actor_label(self.gov, user), said, card)
         mark = len(self.fake.snapshot())

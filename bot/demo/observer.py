@@ -40,6 +40,26 @@ class AwsObserver:
             self._clients[(account, service)] = client
         return client
 
+    def client_as(self, role_arn: str, person: str, service: str) -> Any:
+        """A person's own SDK client (their role, SourceIdentity = their Slack id), as they
+        would use it outside Slack."""
+        sts = boto3.client(
+            "sts",
+            region_name=self._region,
+            endpoint_url=self._endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+        )
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=person, SourceIdentity=person)
+        return boto3.client(
+            service,
+            region_name=self._region,
+            endpoint_url=self._endpoint,
+            aws_access_key_id=creds["Credentials"]["AccessKeyId"],
+            aws_secret_access_key=creds["Credentials"]["SecretAccessKey"],
+            aws_session_token=creds["Credentials"]["SessionToken"],
+        )
+
     def _session(self, account: str) -> boto3.Session:
         session = self._sessions.get(account)
         if session is None:

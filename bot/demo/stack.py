@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 import yaml
 
+from bot.demo.events import create_events_queue
 from bot.errors import ConfigError
 from bot.local.stack import LocalStack, StackError, governance_file
 from bot.outbox import GROUP
@@ -64,6 +65,7 @@ def start(workdir: Path, say: Callable[[str], None]) -> LocalStack:
         say(f"  fake Slack Web API   {fake.api_url}")
         moto = stack.start_moto()
         say(f"  moto server (AWS)    {stack.moto_url}   log {moto.log}")
+        create_events_queue(stack)  # fed as the EventBridge rules would (story act 8)
         web = stack.start_web()
         say(f"  web app (gunicorn)   {stack.web_url}   log {web.log}")
         worker = stack.start_worker("worker", WORKER_CONSUMERS)

@@ -11,7 +11,9 @@
    a PDF (`export`: a presigned S3 link, privately and once in the prod channel);
 6. an admin reads `history` and `shares`;
 7. epilogue: on a second card, the submitter who also approves meets four-eyes, and an
-   approver rejects it with a reason (back to Draft).
+   approver rejects it with a reason (back to Draft);
+8. epilogue: a data scientist sets a third card to Approved with boto3, outside Slack; the
+   worker judges it an out-of-band approval, reverts it and says so in the approvals channel.
 The first failed check stops the story.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.demo.driver import GENERAL, Step
+from bot.demo.events import forward_events
 from bot.demo.export_step import VersionsAndExport
 from bot.demo.render import buttons, message_text
 from bot.demo.stack import DemoError
@@ -28,6 +31,7 @@ from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW, REJECT_ACTION, REJECT_VIEW
 
 CARD = "customer-churn-v1"
 SECOND_CARD = "fraud-score-v2"
+OUTSIDE_CARD = "churn-challenger-v1"
 EDITS = {  # what the data scientist types into the edit modal
     "overview": "Predicts which customers are likely to cancel in the next 30 days.",
     "intended_uses": "Monthly churn scores for the retention team's outreach campaigns.",
@@ -81,6 +85,7 @@ class Story(VersionsAndExport):
         self.diff_and_export()
         self.audit()
         self.reject_second_card()
+        self.outside_approval()
 
     def create(self, act: str, card: str, owner: str, problem_type: str, extra: str = "") -> Step:
         """The lead data scientist types `/modelcard create` with the card's two required fields."""
@@ -212,8 +217,10 @@ class Story(VersionsAndExport):
                 self.shared_with(step, "dev", "test", "prod"),
                 (f"{self.channel(prod.channel)} got the news", step.posted(prod.channel, CARD)),
                 (
-                    "the approval request now says who approved, with no buttons",
-                    updated and not updated["buttons"] and "Approved by @U0APPR" in updated["text"],
+                    "the approval request now says who approved which version, with no buttons",
+                    updated
+                    and not updated["buttons"]
+                    and f"Approved v{step.aws_state.get('version')} by @U0APPR" in updated["text"],
                 ),
             ],
         )
@@ -287,6 +294,54 @@ class Story(VersionsAndExport):
             ],
         )
 
+    def outside_approval(self) -> None:
+        act = "8. Epilogue: an approval made outside Slack is reverted"
+        approvals, prod = self.gov.approvals_channel, self.gov.stages["prod"]
+        step = self.command(
+            act,
+            "U0LEAD",
+            f'create {OUTSIDE_CARD} --owner retention-team --problem-type "Customer churn" '
+            '--description "Challenger model for the churn scores" --risk Medium',
+            OUTSIDE_CARD,
+        )
+        self.verify(step, [self.status_is(step, "Draft")])
+        step = self.command(act, "U0DS", f"submit {OUTSIDE_CARD}", OUTSIDE_CARD)
+        self.verify(step, [self.status_is(step, "PendingReview")])
+
+        def approve_with_boto3() -> None:
+            role = self.gov.roles["data-scientist"].role_arn
+            sagemaker = self.observer.client_as(role, "U0DS", "sagemaker")
+            sagemaker.update_model_card(ModelCardName=OUTSIDE_CARD, ModelCardStatus="Approved")
+            forward_events(self.stack, OUTSIDE_CARD)
+
+        def judged() -> bool:
+            alerts = [m for m in self.fake.messages(approvals) if "Out-of-band" in str(m)]
+            status = self.observer.card_state(OUTSIDE_CARD).get("status")
+            return bool(alerts) and status == "PendingReview"
+
+        step = self.outside(
+            act,
+            "U0DS",
+            f"sets {OUTSIDE_CARD} to Approved with boto3 as their own role (mc-ds), outside Slack",
+            OUTSIDE_CARD,
+            approve_with_boto3,
+            judged,
+            "the out-of-band approval to be judged",
+        )
+        alert = step.posted(approvals, OUTSIDE_CARD, "Out-of-band", "reverted")
+        self.verify(
+            step,
+            [
+                self.status_is(step, "PendingReview"),
+                self.shared_with(step, "dev", "test"),
+                (
+                    "one alert in the approvals channel: who did it, and that it was reverted",
+                    alert and "U0DS" in alert["text"] and "mc-ds" in alert["text"],
+                ),
+                (f"nothing in {self.channel(prod.channel)}", not step.posted(prod.channel)),
+            ],
+        )
+
     # ------------------------------------------------------------------ the end state
     def final_state(self) -> dict[str, Any]:
         cards = [self.observer.card_state(card) for card in (CARD, SECOND_CARD)]
@@ -294,7 +349,9 @@ class Story(VersionsAndExport):
             {
                 "text": message_text(m),
                 "buttons": buttons(m.get("blocks") or []),
-                "card": next((c for c in (CARD, SECOND_CARD) if c in message_text(m)), ""),
+                "card": next(
+                    (c for c in (CARD, SECOND_CARD, OUTSIDE_CARD) if c in message_text(m)), ""
+                ),
             }
             for m in self.fake.messages(self.gov.approvals_channel)
         ]

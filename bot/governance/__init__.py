@@ -4,7 +4,7 @@ Shapes and formats are checked by pydantic (`models`); rules that span keys by `
 Both report `key: reason`. This package's public API is what it exports here.
 """
 
-from bot.governance.lifecycle import describe_lifecycle
+from bot.governance.lifecycle import describe_lifecycle, governance_warnings
 from bot.governance.loading import load_governance, parse_governance
 from bot.governance.models import (
     Access,
@@ -27,6 +27,7 @@ __all__ = [
     "Stage",
     "Topology",
     "describe_lifecycle",
+    "governance_warnings",
     "load_governance",
     "parse_governance",
 ]

@@ -21,6 +21,10 @@ def describe_lifecycle(gov: Governance) -> list[str]:
         lines.append(f"  role {name}: {', '.join(role.can)} as {role.role_arn}")
     if gov.automation_role_arn:
         lines.append(f"  Reconciler and EventBridge events act as {gov.automation_role_arn}.")
+        lines.append(
+            f"  Out-of-band approvals: {gov.outside_changes.approve}; edits in review: "
+            f"{gov.edits_in_review}; edits after approval: {gov.edits_after_approval}."
+        )
     else:
         lines.append("  Reconciler and EventBridge events are off (set automation_role_arn).")
     if gov.read_only_via is ReadOnlyVia.MANAGED_WITH_GUARD:
@@ -46,3 +50,16 @@ def describe_lifecycle(gov: Governance) -> list[str]:
     lines += describe_review(gov.gates, gov.review, gov.usergroups, gov.min_approvals)
     lines.append(f"  {len(gov.users)} Slack user(s) mapped.")
     return lines
+
+
+OUTSIDE_OFF_WARNING = (
+    "changes made outside Slack are NOT followed: without automation_role_arn the reconciler, "
+    "the EventBridge consumer and the out-of-band approval checks are all off, so a status or "
+    "content change made with the console or the SDK (an approval included) goes unseen. "
+    "Set automation_role_arn (the AutomationRole of deploy/cloudformation/central.yaml)."
+)
+
+
+def governance_warnings(gov: Governance) -> list[str]:
+    """What the file leaves unguarded, said at `check-config` and once at worker start."""
+    return [] if gov.automation_role_arn else [OUTSIDE_OFF_WARNING]

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from bot.domain.review import EditsAfterApproval, EditsInReview, OutsideApprove
 from bot.domain.status import IMPLICIT_FOR_MAPPED, Action, CardStatus
 from bot.governance.review import Gate, Review
 
@@ -131,6 +132,15 @@ class ReadOnlyVia(StrEnum):
     MANAGED_WITH_GUARD = "managed-with-guard"
 
 
+class OutsideChanges(BaseModel):
+    """How changes nobody made in Slack are judged (they need `automation_role_arn`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # A move into Approved that no decision in Slack backs and no known approver made.
+    approve: OutsideApprove = OutsideApprove.REVERT
+
+
 class Topology(StrEnum):
     CENTRAL = "central"
     HUB_AND_SPOKE = "hub-and-spoke"
@@ -182,6 +192,9 @@ class Governance(BaseModel):
     usergroups: dict[str, list[str]] = Field(default_factory=dict)
     review: Review = Field(default_factory=Review)
     gates: dict[str, Gate] = Field(default_factory=dict)
+    outside_changes: OutsideChanges = Field(default_factory=OutsideChanges)
+    edits_in_review: EditsInReview = EditsInReview.RESET
+    edits_after_approval: EditsAfterApproval = EditsAfterApproval.ALERT
 
     def required_fields(self, status: CardStatus) -> list[str]:
         gate = self.gates.get(str(status))

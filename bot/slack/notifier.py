@@ -65,11 +65,10 @@ class SlackNotifier:
         record = self._redis.hgetall(self._keys.posted(effect_key))
         return (record["channel"], record["ts"]) if record.get("ts") else None
 
-    def remember_approval(self, card: str, channel: str, ts: str) -> None:
-        self._redis.hset(self._keys.approval_message(card), mapping={"channel": channel, "ts": ts})
-
     def approval_message(self, card: str) -> tuple[str, str] | None:
-        record = self._redis.hgetall(self._keys.approval_message(card))
+        """(channel, ts) of the card's approval request: its review round's message
+        (bot/store/reviews.py, which the worker's ReviewDesk keeps)."""
+        record = self._redis.hgetall(self._keys.review(card))
         return (record["channel"], record["ts"]) if record.get("ts") else None
 
     def update(self, channel: str, ts: str, text: str, blocks: Blocks) -> None:

@@ -52,6 +52,14 @@ class CardState:
         self._redis = redis
         self._keys = keys or Keys()
 
+    @property
+    def redis(self) -> Any:
+        return self._redis
+
+    @property
+    def keys(self) -> Keys:
+        return self._keys
+
     def put(self, snapshot: CardSnapshot) -> None:
         k = self._keys
         pipe = self._redis.pipeline(transaction=True)
@@ -76,7 +84,14 @@ class CardState:
         k = self._keys
         snapshot = self.get(name)
         pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(k.card(name), k.card_people(name), k.card_versions(name), k.card_content(name))
+        pipe.delete(
+            k.card(name),
+            k.card_people(name),
+            k.card_versions(name),
+            k.card_content(name),
+            k.review(name),
+            k.card_callers(name),
+        )
         if snapshot and snapshot.created_by:
             pipe.zrem(k.user_cards(snapshot.created_by), name)
         pipe.zrem(k.cards, name)
@@ -94,6 +109,17 @@ class CardState:
         """Cards by name after `after`; returns the page and the cursor of the next one."""
         key = self._keys.cards if status is None else self._keys.cards_with_status(status)
         return self._page(key, after, limit)
+
+    def all_with_status(self, status: CardStatus, batch: int = 500) -> list[CardSnapshot]:
+        """Every card at `status`, read in pages (the share drift check)."""
+        found: list[CardSnapshot] = []
+        after = ""
+        while True:
+            page, cursor = self.page(status, after=after, limit=batch)
+            found += page
+            if cursor is None:
+                return found
+            after = cursor
 
     def created_by(
         self, user_id: str, after: str = "", limit: int = 20
@@ -154,12 +180,3 @@ class CardState:
             if status:
                 found[name] = (str(status), float(at or 0.0))
         return found
-
-    def add_approval(self, name: str, round_id: str, user_id: str) -> list[str]:
-        """Record a distinct approver for this review round; returns all so far."""
-        key = self._keys.approvals(name, round_id)
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.sadd(key, user_id)
-        pipe.expire(key, 90 * 24 * 3600)
-        pipe.smembers(key)
-        return sorted(str(u) for u in pipe.execute()[2])

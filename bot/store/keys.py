@@ -41,6 +41,18 @@ class Keys:
         """Set: distinct approvers of one review round (min_approvals > 1)."""
         return f"{self.prefix}:approvals:{name}:{round_id}"
 
+    def review(self, name: str) -> str:
+        """Hash: the card's review round (version under review, request message, decision)."""
+        return f"{self.prefix}:review:{name}"
+
+    def review_approvals(self, name: str, version: int) -> str:
+        """Set: distinct approvers of the card's review round at `version`."""
+        return f"{self.prefix}:review:{name}:v{version}:approvals"
+
+    def card_callers(self, name: str) -> str:
+        """List: the latest CloudTrail-recorded updates of the card (who set what, when)."""
+        return f"{self.prefix}:card:{name}:callers"
+
     @property
     def audit(self) -> str:
         """Stream, append-only: every request and decision."""
@@ -49,10 +61,6 @@ class Keys:
     def card_audit(self, name: str) -> str:
         """Stream: the audit entries of one card (for `/modelcard history`)."""
         return f"{self.prefix}:audit:card:{name}"
-
-    def approval_message(self, name: str) -> str:
-        """Hash: channel and ts of the card's approval request message."""
-        return f"{self.prefix}:approval:{name}"
 
     def card_content(self, name: str) -> str:
         """String: the card's latest content JSON (pre-fills the edit modal without AWS)."""

@@ -16,13 +16,14 @@ from bot.aws.sharing import StageShares
 from bot.domain.content import serialize, summarize
 from bot.domain.status import CardStatus
 from bot.governance import Governance, Stage
-from bot.slack.messages.approvals import approval_decided_blocks, approval_request_blocks
 from bot.slack.messages.stage_moves import StageMove, notification_text, stage_notification_blocks
 from bot.slack.notifier import SlackNotifier
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardSnapshot, CardState
 from bot.store.keys import Keys
+from bot.store.reviews import Reviews
 from bot.store.timers import ReviewTimers
+from bot.worker.review_desk import ReviewDesk
 
 EXPIRE_ACTION = "expire"  # Change.action of a review that timed out (review.expire_after)
 
@@ -36,6 +37,8 @@ class Change:
     user: str
     reason: str = ""
     action: str = ""
+    # Shown on the closed approval request (e.g. which version an outside change approved).
+    notes: tuple[str, ...] = ()
 
     @property
     def at(self) -> float:
@@ -71,6 +74,7 @@ class Effects:
         notifier: SlackNotifier,
         keys: Keys | None = None,
         timers: ReviewTimers | None = None,
+        reviews: Reviews | None = None,
     ) -> None:
         self._gov = governance
         self._shares = shares
@@ -79,6 +83,12 @@ class Effects:
         self._notifier = notifier
         self._keys = keys or Keys()
         self._timers = timers
+        reviews = reviews or Reviews(state.redis, state.keys)
+        self.desk = ReviewDesk(governance, reviews, state, notifier, audit)
+
+    @property
+    def state(self) -> CardState:
+        return self._state
 
     def settle(self, actor: Actor, change: Change) -> CardSnapshot:
         record, status = change.card, change.card.status
@@ -90,7 +100,7 @@ class Effects:
             shared: list[str] = []
         else:
             if stage is not None:
-                self._shares.share_card(actor, stage[0], record.arn)
+                self._shares.share_card(actor, stage[0], record.arn, key)
             shared = [name for name, _ in self._gov.stages_up_to(status)]
 
         base = self._state.get(record.name)
@@ -138,6 +148,7 @@ class Effects:
                 region=self._gov.region,
                 reason=change.reason or None,
                 revoked=revoked,
+                version=record.version,
             )
             self._notifier.post_once(
                 f"notify:{key}:{name}",
@@ -147,21 +158,7 @@ class Effects:
             )
 
     def _request_approval(self, snapshot: CardSnapshot, key: str) -> None:
-        channel = self._gov.approvals_channel
-        ts = self._notifier.post_once(
-            f"approval:{key}",
-            channel,
-            f"Model card {snapshot.name} is waiting for approval",
-            approval_request_blocks(
-                snapshot,
-                requested_by=snapshot.submitted_by,
-                region=self._gov.region,
-                needed=self._gov.approvals_needed(snapshot.risk),
-            ),
-        )
-        posted = self._notifier.posted(f"approval:{key}")
-        channel = posted[0] if posted else channel
-        self._notifier.remember_approval(snapshot.name, channel, ts)
+        self.desk.request(snapshot, key)
 
     def _start_timers(self, snapshot: CardSnapshot, change: Change) -> None:
         plan = self._gov.review.plan()
@@ -169,27 +166,19 @@ class Effects:
             self._timers.start(snapshot.name, str(change.at), snapshot.version, change.at, plan)
 
     def _close_approval(self, snapshot: CardSnapshot, change: Change) -> None:
-        message = self._notifier.approval_message(snapshot.name)
-        if message is None:
-            return
-        decision = "Approved" if snapshot.status is CardStatus.APPROVED else "Rejected"
-        if snapshot.status not in (CardStatus.APPROVED, CardStatus.DRAFT):
-            decision = str(snapshot.status)
-        if change.action == EXPIRE_ACTION:
-            decision = "Expired"
-        self._notifier.update(
-            message[0],
-            message[1],
-            f"Model card {snapshot.name}: {decision}",
-            approval_decided_blocks(
-                snapshot,
-                decision=decision,
-                decided_by=change.user or "outside Slack (console/SDK)",
-                decided_at=change.at,
-                region=self._gov.region,
-                reason=change.reason or None,
-            ),
+        self.desk.close(
+            snapshot,
+            decided_by=change.user,
+            at=change.at,
+            reason=change.reason,
+            notes=change.notes,
+            decision=_closing(change.action),
         )
 
     def record(self, event: AuditEvent) -> None:
         self._audit.record(event)
+
+
+def _closing(action: str) -> str:
+    """The closed request's decision when the action says more than the status does."""
+    return {EXPIRE_ACTION: "Expired", "return-to-draft": "Returned to Draft"}.get(action, "")

@@ -20,9 +20,14 @@ from bot.outbox import Outbox
 from bot.slack.notifier import SlackNotifier
 from bot.slack.text import refusal
 from bot.store.audit import AuditLog
+from bot.store.callers import CallerLog
 from bot.store.cards import CardState
+from bot.store.claims import Claims
+from bot.store.reviews import Reviews
 from bot.store.timers import ReviewTimers
 from bot.store.usergroups import GroupDirectory
+from bot.worker.drift import ShareDrift
+from bot.worker.edit_policy import EditPolicy
 from bot.worker.effects import Effects
 from bot.worker.jobs.authoring import Authoring
 from bot.worker.jobs.diff import Diffs
@@ -31,6 +36,7 @@ from bot.worker.jobs.observe import Observer
 from bot.worker.jobs.slack_only import SlackOnly
 from bot.worker.jobs.transitions import Transitions
 from bot.worker.outcomes import job_event, release_claim
+from bot.worker.outside import OutsideJudge
 from bot.worker.permission_refusal import report_refusal
 
 log = logging.getLogger("modelcard_bot.worker")
@@ -51,6 +57,7 @@ class JobExecutor:
         timers: ReviewTimers | None = None,
         groups: GroupDirectory | None = None,
         handlers: Mapping[JobKind, Callable[[Job], None]] | None = None,
+        reviews: Reviews | None = None,
     ) -> None:
         self._gov = governance
         self._cards = cards
@@ -58,8 +65,11 @@ class JobExecutor:
         self._notifier = notifier
         self._outbox = outbox
         authz = Authorizer(governance, state, groups)
-        self._effects = Effects(governance, shares, state, audit, notifier, timers=timers)
+        self._effects = Effects(
+            governance, shares, state, audit, notifier, timers=timers, reviews=reviews
+        )
         effects = self._effects
+        edits = EditPolicy(governance, cards, shares, effects, notifier, audit)
         self._transitions = Transitions(
             governance,
             authz,
@@ -71,9 +81,9 @@ class JobExecutor:
             registry or ModelRegistry(cards.sessions),
         )
         families = (
-            Authoring(governance, authz, cards, shares, state, audit, notifier, effects),
+            Authoring(governance, authz, cards, shares, state, audit, notifier, effects, edits),
             self._transitions,
-            Observer(cards, state, audit, effects, automation),
+            self._observer(governance, cards, shares, state, audit, notifier, edits, automation),
             Exports(governance, authz, cards, audit, notifier, outbox),
             Diffs(governance, authz, cards, state, notifier),
             SlackOnly(notifier),
@@ -83,6 +93,34 @@ class JobExecutor:
             # Families built by the composition root (user groups, audit export, App Home).
             **(handlers or {}),
         }
+
+    def _observer(
+        self,
+        gov: Governance,
+        cards: ModelCards,
+        shares: StageShares,
+        state: CardState,
+        audit: AuditLog,
+        notifier: SlackNotifier,
+        edits: EditPolicy,
+        automation: Actor | None,
+    ) -> Observer:
+        """Changes outside Slack are followed only as the automation role."""
+        if automation is None:
+            return Observer(None, None)
+        judge = OutsideJudge(
+            gov,
+            cards,
+            self._effects,
+            edits,
+            notifier,
+            audit,
+            CallerLog(state.redis, state.keys),
+            Claims(state.redis, state.keys),
+            automation,
+        )
+        drift = ShareDrift(gov, cards, shares, state, notifier, audit, automation)
+        return Observer(judge, drift)
 
     @property
     def effects(self) -> Effects:

@@ -12,12 +12,17 @@ from bot.worker.runner import Worker
 log = logging.getLogger("modelcard_bot.worker")
 
 
+FAILURE_PAUSE = 5.0  # after a failed step (a missing queue, AWS down): not a tight loop
+
+
 def _forever(name: str, step: Callable[[], object], stop: threading.Event, pause: float) -> None:
     while not stop.is_set():
         try:
             step()
         except Exception:
-            log.exception("%s failed; trying again", name)
+            log.exception("%s failed; trying again in %.0f s", name, max(pause, FAILURE_PAUSE))
+            stop.wait(max(pause, FAILURE_PAUSE))
+            continue
         stop.wait(pause)
 
 

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from bot.aws.cards import ModelCards
 from bot.aws.sessions import Actor
+from bot.domain.identity import CallRecord, from_cloudtrail
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
+from bot.store.callers import CallerLog
 from bot.store.cards import CardState
 from bot.store.keys import Keys
 
 log = logging.getLogger("modelcard_bot.reconciler")
 _BATCH = 500
 EVENT_DETAIL_TYPE = "SageMaker Model Card State Change"
+# The second EventBridge rule forwards CloudTrail's record of each UpdateModelCard (and
+# CreateModelCard): who made the call, which the out-of-band approval check needs.
+CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
 
 
 class Reconciler:
@@ -69,6 +75,10 @@ class Reconciler:
                 log.info("card gone from AWS; forgetting it", extra={"card": name})
                 self._state.remove(name)
         self._redis.set(self._keys.reconcile_baseline, "1")
+        # After this pass's OBSERVE jobs: the share check skips cards they have not settled.
+        pass_id = str(int(time.time()))
+        check = Job(kind=JobKind.CHECK_SHARES, user="", card="", args={"pass": pass_id})
+        self._outbox.enqueue(check, f"check-shares:{pass_id}")
         # The lock is left to expire: one pass per interval across all workers.
         return queued
 
@@ -87,13 +97,24 @@ def card_from_event(event: dict[str, Any]) -> str | None:
     return None
 
 
-class EventConsumer:
-    """Long-polls the SQS queue an EventBridge rule feeds; one OBSERVE job per event id."""
+def call_from_event(event: dict[str, Any]) -> CallRecord | None:
+    """The model card call in an "AWS API Call via CloudTrail" event from SageMaker, or None."""
+    if event.get("detail-type") != CLOUDTRAIL_DETAIL_TYPE or event.get("source") != "aws.sagemaker":
+        return None
+    return from_cloudtrail(event.get("detail"))
 
-    def __init__(self, sqs: Any, queue_url: str, outbox: Outbox) -> None:
+
+class EventConsumer:
+    """Long-polls the SQS queue the EventBridge rules feed; one OBSERVE job per event id.
+    CloudTrail events also record who called (`callers`) before their OBSERVE job runs."""
+
+    def __init__(
+        self, sqs: Any, queue_url: str, outbox: Outbox, callers: CallerLog | None = None
+    ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
         self._outbox = outbox
+        self._callers = callers
 
     def poll(self, wait_seconds: int = 10) -> int:
         answer = self._sqs.receive_message(
@@ -103,7 +124,7 @@ class EventConsumer:
         for message in answer.get("Messages", []):
             try:
                 event = json.loads(message["Body"])
-                card = card_from_event(event) if isinstance(event, dict) else None
+                card = self._card_of(event) if isinstance(event, dict) else None
             except ValueError:
                 card = None
             if card is None:
@@ -118,3 +139,11 @@ class EventConsumer:
                 QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
         return queued
+
+    def _card_of(self, event: dict[str, Any]) -> str | None:
+        call = call_from_event(event)
+        if call is None:
+            return card_from_event(event)
+        if self._callers is not None:
+            self._callers.record(call)
+        return call.card

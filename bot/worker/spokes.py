@@ -26,10 +26,12 @@ from bot.aws.cards import CardRecord, ModelCards
 from bot.aws.sessions import Actor
 from bot.domain.content import validate_content
 from bot.domain.names import MAX_NAME_LENGTH, validate_name
+from bot.domain.review import needs_approval
 from bot.domain.status import TRANSITIONS, CardStatus
 from bot.errors import CardNotFound, ModelCardBotError
 from bot.governance import Governance, Topology
 from bot.store.keys import Keys
+from bot.store.reviews import Reviews
 
 log = logging.getLogger("modelcard_bot.spokes")
 _HASH_CHARS = 8
@@ -116,6 +118,7 @@ class SpokeSync:
         self._redis = redis_client
         self._automation = automation
         self._keys = keys or Keys()
+        self._reviews = Reviews(redis_client, self._keys)
 
     @property
     def enabled(self) -> bool:
@@ -230,7 +233,14 @@ class SpokeSync:
                 "no allowed transition leads there."
             )
         for status in path:
+            if needs_approval(None, status):
+                # The spoke's own review approved it: record that decision, so the move into
+                # Approved is the bot's and not judged as an out-of-band approval.
+                version = self._cards.describe(self._automation, target).version
+                self._reviews.decide(target, str(status), version, f"spoke {spoke}")
             self._cards.update_status(self._automation, target, status)
+            if needs_approval(None, status):
+                self._reviews.mark_approved(target, version)
             plan.statuses.append(status)
         return plan
 

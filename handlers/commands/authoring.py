@@ -9,6 +9,7 @@ from slack_sdk.web import WebClient
 
 from bot.domain.content import minimal_content, validate_content
 from bot.domain.names import name_problem
+from bot.domain.review import check_edit_in_review
 from bot.domain.status import Action, check_editable
 from bot.errors import CardAlreadyExists, InputError
 from bot.jobs import Job, JobKind
@@ -87,6 +88,7 @@ def edit(d: WebDeps, line: CommandLine, body: dict[str, Any], client: WebClient)
     d.edge.load(name, content=True)  # snapshot and content in one round trip
     snapshot = known_card(d, name)
     check_editable(name, snapshot.status)
+    check_edit_in_review(name, snapshot.status, d.gov.edits_in_review)
     cached = d.edge.content(name)
     if cached is None:
         raise InputError(

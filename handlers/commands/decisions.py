@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.web import WebClient
 
 from bot.authz import DECISIONS
+from bot.domain.review import check_version
 from bot.domain.status import Action, plan_transition
 from bot.errors import InputError
 from bot.jobs import Job, JobKind
@@ -35,13 +36,17 @@ def queue_transition(
     response_url: str = "",
     channel: str = "",
     private: bool = False,
+    version: int | None = None,
 ) -> str:
     """Shared by commands, buttons and the reject modal; returns the answer to show.
     `private`: the answer goes out as a private reply; a duplicate's is then queued with
-    the duplicate's audit entry (one round trip) and "" is returned."""
+    the duplicate's audit entry (one round trip) and "" is returned. A decision binds to the
+    version under review: the one a button showed (refused when it is no longer under
+    review), else the current one."""
     gated = bool(d.gates.required(action))
+    decision = action in DECISIONS
     # Everything this request reads of the card, in one round trip.
-    d.edge.load(name, authors=action in DECISIONS, content=gated)
+    d.edge.load(name, authors=decision, content=gated, review=decision)
     d.authorize(user, action, name)
     snapshot = known_card(d, name)
     if plan_transition(name, action, snapshot.status) is None:
@@ -49,11 +54,19 @@ def queue_transition(
     cached = d.edge.content(name) if gated else None
     if cached is not None:  # not loaded yet: the worker checks against AWS
         d.gates.check(name, action, json.loads(cached))
+    args = {"reason": reason} if reason else {}
+    if decision:
+        round_ = d.edge.review(name)
+        if round_ is not None and round_.is_open:
+            check_version(name, version, round_.version)
+            version = round_.version
+        if version is not None:
+            args["version"] = str(version)
     job = Job(
         kind=kind,
         user=user,
         card=name,
-        args={"reason": reason} if reason else {},
+        args=args,
         reply_to=response_url,
         channel=channel,
     )
@@ -90,6 +103,10 @@ def transition(sub: str) -> Subcommand:
             response_url=body.get("response_url", ""),
             channel=body.get("channel_id", ""),
         )
-        return say(refusal or f":hourglass_flowing_sand: {busy.format(name)}")
+        if refusal or sub != "approve":
+            return say(refusal or f":hourglass_flowing_sand: {busy.format(name)}")
+        round_ = d.edge.review(name)  # read with the card already: no round trip
+        which = f" v{round_.version}" if round_ is not None and round_.is_open else ""
+        return say(f":hourglass_flowing_sand: Approving `{name}`{which} (under review now)…")
 
     return run

@@ -80,21 +80,32 @@ there); shared resources must exist in, and belong to, the share owner's account
 OTHER-ACCOUNTS lists a share once the caller's association is ``ASSOCIATED``.
 """
 
+from bot.local.moto_ext import record
 from bot.local.moto_ext.install import install
 from bot.local.moto_ext.ram_model import MANAGED_ACTIONS
-from bot.local.moto_ext.record import calls, clear_calls, clear_failures, fail_next
+from bot.local.moto_ext.record import calls, clear_failures, fail_next
+from bot.local.moto_ext.sagemaker_callers import clear_cloudtrail, cloudtrail_events
 from bot.local.moto_ext.server import main, make_app, serve
 from bot.local.moto_ext.switches import (
     refuse_customer_permissions,
     require_existing_roles,
     reset_switches,
+    set_iam_identity,
 )
+
+
+def clear_calls() -> None:
+    """Forget the call record and the CloudTrail events."""
+    record.clear_calls()
+    clear_cloudtrail()
+
 
 __all__ = [
     "MANAGED_ACTIONS",
     "calls",
     "clear_calls",
     "clear_failures",
+    "cloudtrail_events",
     "fail_next",
     "install",
     "main",
@@ -103,4 +114,5 @@ __all__ = [
     "require_existing_roles",
     "reset_switches",
     "serve",
+    "set_iam_identity",
 ]

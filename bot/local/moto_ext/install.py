@@ -38,6 +38,7 @@ from bot.local.moto_ext.ram_shares import (
     list_resources,
 )
 from bot.local.moto_ext.record import recording
+from bot.local.moto_ext.sagemaker_callers import create_card
 from bot.local.moto_ext.sagemaker_cards import (
     by_name_or_arn,
     describe_card,
@@ -140,6 +141,7 @@ def install() -> None:
         patch(SageMakerResponse, method, by_name_or_arn(method, action))
     patch(SageMakerModelBackend, "update_model_card", update_model_card)
     patch(FakeModelCard, "describe", describe_card, key="card_describe")
+    patch(SageMakerResponse, "create_model_card", create_card, key="sm_create_model_card")
     patch(SageMakerResponse, "create_model_card_export_job", create_model_card_export_job)
     patch(SageMakerResponse, "describe_model_card_export_job", describe_model_card_export_job)
     patch(SageMakerResponse, "list_model_card_export_jobs", list_model_card_export_jobs)

@@ -18,6 +18,7 @@ from moto.sts.models import sts_backends
 
 from bot.local.moto_ext.patches import ORIGINALS
 from bot.local.moto_ext.ram_model import MODEL_CARD_TYPE, grants, permission_actions
+from bot.local.moto_ext.sagemaker_callers import remember_caller
 from bot.local.moto_ext.shapes import error
 
 CARD_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):model-card/([^/]+)$")
@@ -73,9 +74,12 @@ def by_name_or_arn(method: str, action: str) -> Callable[[SageMakerResponse], Ac
     original = ORIGINALS[f"sm_{method}"] = getattr(SageMakerResponse, method)
 
     def handler(self: SageMakerResponse) -> ActionResult:
+        ref = self._get_param("ModelCardName") or ""
         backend, name = card_target(self, action)
         self.shim_backend, self.params["ModelCardName"] = backend, name
         result: ActionResult = original(self)
+        if action == "UpdateModelCard":
+            remember_caller(self, action, backend, name, ref)
         return result
 
     return handler
@@ -106,7 +110,7 @@ def update_model_card(
         latest.model_card_status = model_card_status or latest.model_card_status
         latest.last_modified_time = now
         return latest.arn
-    card = FakeModelCard(
+    card = FakeModelCard(  # its LastModifiedBy is set by the response (who called)
         account_id=self.account_id,
         region_name=self.region_name,
         model_card_name=model_card_name,
@@ -123,4 +127,9 @@ def update_model_card(
 
 
 def describe_card(self: FakeModelCard) -> dict[str, Any]:
-    return {**ORIGINALS["card_describe"](self), "LastModifiedTime": self.last_modified_time}
+    return {
+        **ORIGINALS["card_describe"](self),
+        "LastModifiedTime": self.last_modified_time,
+        "CreatedBy": getattr(self, "created_by", {}),
+        "LastModifiedBy": getattr(self, "last_modified_by", {}),
+    }

@@ -2,6 +2,9 @@
 
 - ``GET /_shim/calls``, ``POST /_shim/calls/clear``: the call record (:mod:`.record`);
 - ``POST /_shim/fail`` {action, count, code, status}: fault injection;
+- ``GET /_shim/cloudtrail``: the CloudTrail events of card creates / updates
+  (:mod:`.sagemaker_callers`); ``POST /_shim/identity`` {"iam_identity": bool}: whether
+  LastModifiedBy names the IAM caller;
 - ``POST /_shim/latency`` {ms}: a fixed sleep before every AWS request, standing in for the
   network round trip of a real AWS API call (moto answers from memory in a few ms of CPU;
   real control-plane calls spend tens of ms on the network, time in which other worker
@@ -23,12 +26,20 @@ from typing import Any
 
 from bot.local.moto_ext.install import install
 from bot.local.moto_ext.record import calls, clear_calls, fail_next
+from bot.local.moto_ext.sagemaker_callers import clear_cloudtrail, cloudtrail_events
+from bot.local.moto_ext.switches import set_iam_identity
 
 _latency = [0.0]  # seconds before each AWS request
 
 
 def _clear(_: dict[str, Any]) -> Any:
     clear_calls()
+    clear_cloudtrail()
+    return {}
+
+
+def _identity(spec: dict[str, Any]) -> Any:
+    set_iam_identity(bool(spec["iam_identity"]))
     return {}
 
 
@@ -55,6 +66,8 @@ def _seed_cards(spec: dict[str, Any]) -> Any:
 _ROUTES: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
     ("GET", "/_shim/calls"): lambda _: calls(),
     ("POST", "/_shim/calls/clear"): _clear,
+    ("GET", "/_shim/cloudtrail"): lambda _: cloudtrail_events(),
+    ("POST", "/_shim/identity"): _identity,
     ("POST", "/_shim/fail"): _fail,
     ("POST", "/_shim/latency"): _set_latency,
     ("POST", "/_shim/seed-cards"): _seed_cards,

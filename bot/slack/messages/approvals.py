@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.slack.block_kit import MAX_BUTTON_VALUE, Blocks, bound, context, plain, section
+from bot.domain.review import review_value
+from bot.slack.block_kit import Blocks, bound, context, plain, section
 from bot.slack.ids import APPROVE_ACTION, REJECT_ACTION
 from bot.slack.messages.cards import summary_blocks
 from bot.slack.text import by, clip, inline, mention, slack_date
@@ -18,14 +19,20 @@ def approval_request_blocks(
     region: str,
     needed: int = 1,
     approvals: Sequence[str] = (),
+    version: int | None = None,
+    notes: Sequence[str] = (),
 ) -> Blocks:
-    """The approvals-channel message: summary and exactly two buttons, Approve and Reject."""
+    """The approvals-channel message: summary, the version under review (the buttons carry
+    it as `card@vN`), `notes` (already safe mrkdwn) and exactly two buttons."""
+    version = card.version if version is None else version
     blocks: Blocks = [section(f":mag: Review requested {by(requested_by)}.")]
     blocks += summary_blocks(card, region)
+    blocks.append(context(f"Version under review: *v{version}*"))
+    blocks += [section(note) for note in notes[:5]]
     if needed > 1:
         who = ", ".join(mention(user) for user in approvals[:20]) or "none yet"
         blocks.append(context(f"Approvals: {len(approvals)} of {needed} needed ({who})"))
-    name = card.name[:MAX_BUTTON_VALUE]
+    name = review_value(card.name, version)
     confirm = {
         "title": plain("Approve this model card?", 100),
         "text": plain(
@@ -65,8 +72,11 @@ def approval_decided_blocks(
     decided_at: float,
     region: str,
     reason: str | None = None,
+    version: int | None = None,
+    notes: Sequence[str] = (),
 ) -> Blocks:
-    """The approval message once decided: same summary, no buttons, who decided and when."""
+    """The approval message once decided: same summary, no buttons, who decided and when,
+    and the version decided on; `notes` (already safe mrkdwn) say what happened since."""
     word = decision.strip().lower()
     if word.startswith("approv"):
         icon, verb = ":white_check_mark:", "Approved"
@@ -74,11 +84,13 @@ def approval_decided_blocks(
         icon, verb = ":x:", "Rejected"
     else:
         icon, verb = ":information_source:", inline(decision or "Decided", 40)
-    outcome = f"{verb} {by(decided_by)} on {slack_date(decided_at)}"
+    shown = f" v{version}" if version else ""
+    outcome = f"{verb}{shown} {by(decided_by)} on {slack_date(decided_at)}"
     if reason and reason.strip():
         outcome += f": {inline(reason, 2000)}"
     blocks: Blocks = [section(f"{icon} Review closed.")]
     blocks += summary_blocks(card, region)
+    blocks += [section(note) for note in notes[:5]]
     blocks.append(context(outcome))
     return bound(
         blocks, "see the card in the SageMaker console.", head=1, tail=1

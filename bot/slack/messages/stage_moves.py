@@ -25,11 +25,13 @@ class StageMove:
     region: str
     reason: str | None = None
     revoked: Sequence[str] = ()
+    version: int | None = None  # the card version that moved (e.g. the one approved)
 
 
 def _notification_lines(m: StageMove) -> tuple[str, str, str | None, str]:
     move = f"{status_label(m.source) if m.source else '_new_'} → {status_label(m.target)}"
-    title = f"*{card_link(m.card, m.region)}*: {move}"
+    shown = f" v{m.version}" if m.version else ""
+    title = f"*{card_link(m.card, m.region)}*{shown}: {move}"
     if m.target == CardStatus.ARCHIVED:
         names = ", ".join(inline(name, 40) for name in m.revoked[:20])
         shared = f"Shares revoked: {names}" if names else "No shares to revoke."

@@ -10,6 +10,7 @@ from bot.authz import Authorizer
 from bot.aws.cards import ModelCards
 from bot.aws.sharing import StageShares
 from bot.domain.content import minimal_content, serialize
+from bot.domain.review import check_edit_in_review
 from bot.domain.status import Action, CardStatus, check_editable
 from bot.errors import CardAlreadyExists
 from bot.governance import Governance
@@ -19,6 +20,7 @@ from bot.slack.messages.cards import card_blocks
 from bot.slack.notifier import SlackNotifier
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardState
+from bot.worker.edit_policy import EditPolicy
 from bot.worker.effects import Change, Effects, snapshot_from
 
 log = logging.getLogger("modelcard_bot.worker")
@@ -35,6 +37,7 @@ class Authoring:
         audit: AuditLog,
         notifier: SlackNotifier,
         effects: Effects,
+        edits: EditPolicy,
     ) -> None:
         self._gov = governance
         self._authz = authz
@@ -44,6 +47,7 @@ class Authoring:
         self._audit = audit
         self._notifier = notifier
         self._effects = effects
+        self._edits = edits
 
     def handlers(self) -> Mapping[JobKind, Callable[[Job], None]]:
         return {JobKind.CREATE: self.create, JobKind.EDIT: self.edit, JobKind.DELETE: self.delete}
@@ -87,6 +91,7 @@ class Authoring:
         actor = self._authz.actor(job.user, Action.EDIT, job.card)
         current = self._cards.describe(actor, job.card)
         check_editable(job.card, current.status)
+        check_edit_in_review(job.card, current.status, self._gov.edits_in_review)
         values = json.loads(job.args["values"])
         content = apply_edit(current.content, values)
         if content == current.content:
@@ -104,8 +109,15 @@ class Authoring:
         self._audit.record(
             AuditEvent(actor=job.user, action="edit", card=job.card, detail=f"v{record.version}")
         )
+        review = ""
+        if record.status is CardStatus.PENDING_REVIEW:
+            review = self._edits.in_review(
+                actor, current.content, record, job.user, job.user, current.version
+            )
         self._notifier.reply(
-            job, f":pencil2: Saved model card `{job.card}` as version {record.version}."
+            job,
+            f":pencil2: Saved model card `{job.card}` as version {record.version}."
+            + (f" {review}" if review else ""),
         )
 
     def delete(self, job: Job) -> None:

@@ -1,63 +1,29 @@
-"""A change made outside Slack (reconciler or EventBridge): settle it from what AWS says now."""
+"""Changes made outside Slack: an OBSERVE job (reconciler or EventBridge) is judged
+(`bot.worker.outside`), then settled from what AWS says now; a CHECK_SHARES job (once per
+reconcile pass) puts share drift right (`bot.worker.drift`). Without automation_role_arn
+nothing follows such changes; the worker says so once at start, not once per job."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 
-from bot.aws.cards import ModelCards
-from bot.aws.sessions import Actor
-from bot.errors import CardNotFound
 from bot.jobs import Job, JobKind
-from bot.store.audit import AuditEvent, AuditLog
-from bot.store.cards import CardState
-from bot.worker.effects import Change, Effects
-
-log = logging.getLogger("modelcard_bot.worker")
+from bot.worker.drift import ShareDrift
+from bot.worker.outside import OutsideJudge
 
 
 class Observer:
-    def __init__(
-        self,
-        cards: ModelCards,
-        state: CardState,
-        audit: AuditLog,
-        effects: Effects,
-        automation: Actor | None,
-    ) -> None:
-        self._cards = cards
-        self._state = state
-        self._audit = audit
-        self._effects = effects
-        self._automation = automation
+    def __init__(self, judge: OutsideJudge | None, drift: ShareDrift | None) -> None:
+        self._judge = judge
+        self._drift = drift
 
     def handlers(self) -> Mapping[JobKind, Callable[[Job], None]]:
-        return {JobKind.OBSERVE: self.observe}
+        return {JobKind.OBSERVE: self.observe, JobKind.CHECK_SHARES: self.check_shares}
 
     def observe(self, job: Job) -> None:
-        """A change made outside Slack: settle it from what AWS says now."""
-        if self._automation is None:
-            log.warning(
-                "OBSERVE job without automation_role_arn; dropped", extra={"card": job.card}
-            )
-            return
-        try:
-            record = self._cards.describe(self._automation, job.card)
-        except CardNotFound:
-            self._state.remove(job.card)
-            return
-        known = self._state.get(job.card)
-        previous = known.status if known else None
-        if known is None and job.args.get("baseline"):
-            previous = record.status  # existed before the bot: share silently
-        self._effects.settle(self._automation, Change(card=record, previous=previous, user=""))
-        if previous != record.status:
-            self._audit.record(
-                AuditEvent(
-                    actor="outside-slack",
-                    action="observe",
-                    card=job.card,
-                    source=str(previous or ""),
-                    target=str(record.status),
-                )
-            )
+        if self._judge is not None:
+            self._judge.observe(job)
+
+    def check_shares(self, job: Job) -> None:
+        if self._drift is not None:
+            self._drift.check(job.args.get("pass", ""))

@@ -12,12 +12,11 @@ from bot.aws.cards import CardRecord, ModelCards
 from bot.aws.registry import ApprovalStatus, ModelRegistry, PackageUpdate, package_arn
 from bot.aws.sessions import Actor
 from bot.domain.status import TRANSITIONS, Action, CardStatus
-from bot.errors import ModelCardBotError
+from bot.errors import AwsError, ModelCardBotError, RetryLater
 from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.slack.block_kit import section
-from bot.slack.messages.approvals import approval_request_blocks
 from bot.slack.notifier import SlackNotifier
 from bot.slack.text import inline
 from bot.store.audit import AuditEvent, AuditLog
@@ -69,15 +68,41 @@ class Transitions:
         actor = self._authz.actor(job.user, action, job.card)
         if self._gates.required(action):
             self._gates.check(job.card, action, self._cards.describe(actor, job.card).content)
-        if action is Action.APPROVE and not self._approvals_reached(job):
-            return
-        outcome = self._cards.transition(actor, job.card, action)
+        desk, version, held, decided = self._effects.desk, None, False, False
+        if action in (Action.APPROVE, Action.REJECT):
+            version = desk.version_for(job)
+            if action is Action.APPROVE and not desk.approvals_reached(job, version):
+                return
+            round_ = desk.reviews.current(job.card)
+            held = bool(round_ and round_.held)
+            if round_ is not None and round_.is_open and round_.version == version:
+                # Before AWS: the move into Approved is then the bot's, not out-of-band.
+                decision = "Approved" if action is Action.APPROVE else "Rejected"
+                desk.reviews.decide(job.card, decision, version, job.user)
+                decided = True
+        try:
+            outcome = self._cards.transition(
+                actor,
+                job.card,
+                action,
+                expect_version=version,
+                also_from=frozenset({CardStatus.APPROVED}) if held else frozenset(),
+            )
+        except ModelCardBotError as err:
+            if decided and not _retryable(err):
+                desk.reviews.undecide(job.card)  # refused: nothing was decided
+            raise
+        if action is Action.APPROVE and outcome.card.status is CardStatus.APPROVED:
+            desk.reviews.mark_approved(job.card, outcome.card.version)
         reason = job.args.get("reason", "")
         if action is Action.SUBMIT:
             self._state.add_person(job.card, job.user)
         change = Change(
             card=outcome.card,
-            previous=outcome.previous if outcome.changed else self._last_seen(job.card),
+            # A held card is Approved in AWS already: its settled status is Redis's.
+            previous=outcome.previous
+            if outcome.changed and not held
+            else self._last_seen(job.card),
             user=job.user,
             reason=reason,
             action=str(action),
@@ -93,16 +118,18 @@ class Transitions:
                 card=job.card,
                 source=str(change.previous or ""),
                 target=str(outcome.card.status),
-                result="ok" if outcome.changed else "already",
-                detail=reason[:500],
+                result="ok" if outcome.changed or held else "already",
+                detail=(f"v{outcome.card.version} " if version else "") + reason[:480],
                 request_id=outcome.request_id,
             )
         )
         where = ", ".join(snapshot.shared_stages)
         shared = f" Shared with: {where}." if where else ""
-        verb = _DONE[action] if outcome.changed else f"already {outcome.card.status}"
+        verb = _DONE[action] if outcome.changed or held else f"already {outcome.card.status}"
+        which = f" v{outcome.card.version}" if version else ""
         self._notifier.reply(
-            job, f":white_check_mark: Model card `{job.card}` {verb}.{shared}{package_note}"
+            job,
+            f":white_check_mark: Model card `{job.card}`{which} {verb}.{shared}{package_note}",
         )
 
     def sync_registry(self, job: Job, actor: Actor, action: Action, change: Change) -> str:
@@ -191,50 +218,14 @@ class Transitions:
         )
         return True
 
-    def _approvals_reached(self, job: Job) -> bool:
-        """With `min_approvals` > 1, collect distinct approvers before moving the card."""
-        snapshot = self._state.get(job.card)
-        if snapshot is None or snapshot.status is not CardStatus.PENDING_REVIEW:
-            return True  # the transition itself refuses or skips with the right message
-        needed = self._gov.approvals_needed(snapshot.risk)
-        if needed <= 1:
-            return True
-        approvals = self._state.add_approval(job.card, str(snapshot.updated_at), job.user)
-        if len(approvals) >= needed:
-            return True
-        message = self._notifier.approval_message(job.card)
-        if message is not None:
-            self._notifier.update(
-                message[0],
-                message[1],
-                f"Model card {job.card}: {len(approvals)} of {needed} approvals",
-                approval_request_blocks(
-                    snapshot,
-                    requested_by=snapshot.submitted_by,
-                    region=self._gov.region,
-                    needed=needed,
-                    approvals=approvals,
-                ),
-            )
-        self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action="approve",
-                card=job.card,
-                result="recorded",
-                detail=f"{len(approvals)} of {needed}",
-            )
-        )
-        self._notifier.reply(
-            job,
-            f":ballot_box_with_check: Your approval of `{job.card}` is recorded "
-            f"({len(approvals)} of {needed}); it needs {needed - len(approvals)} more.",
-        )
-        return False
-
     def _last_seen(self, card: str) -> CardStatus | None:
         # Already at the target: a replay after a crash (the snapshot, written last, still
         # holds the old status, so effects are settled again) or someone else's move
         # (the snapshot is current and nothing is posted twice).
         snapshot = self._state.get(card)
         return snapshot.status if snapshot else None
+
+
+def _retryable(err: ModelCardBotError) -> bool:
+    """The job will be tried again (the decision stands meanwhile)."""
+    return isinstance(err, RetryLater) or (isinstance(err, AwsError) and err.retryable)

@@ -1,0 +1,356 @@
+"""Changes nobody made in Slack (OBSERVE jobs from the reconciler and EventBridge), judged
+before any effect.
+
+Moves that reduce access or ask for review (→ PendingReview, → Draft, → Archived) are
+followed. A move into Approved that no decision recorded by the bot backs is an out-of-band
+approval: honoured only when the identity that made it is known (DescribeModelCard's
+LastModifiedBy, else the CloudTrail record of the call) and maps through a governance role's
+`role_arn` and its SourceIdentity to an approver who is not an author of the card. Otherwise
+governance `outside_changes.approve` decides: `revert` (the automation role sets the previous
+status back), `hold` (left as is, nothing shared, until an approver decides in Slack) or
+`trust`. Each out-of-band approval is reported once in the approvals (and ops) channel and
+recorded in the audit trail. Content changed during review or after approval goes to the
+edit policy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from bot.aws.cards import CardRecord, ModelCards
+from bot.aws.sessions import Actor
+from bot.domain.identity import Identity, from_user_context, same_role
+from bot.domain.review import OutsideApprove, needs_approval
+from bot.domain.status import Action, CardStatus
+from bot.errors import CardNotFound, RetryLater
+from bot.governance import Governance
+from bot.jobs import Job
+from bot.slack.block_kit import section
+from bot.slack.notifier import SlackNotifier
+from bot.slack.text import OUTSIDE_SLACK, card_link, inline, status_label
+from bot.store.audit import AuditEvent, AuditLog
+from bot.store.callers import CallerLog
+from bot.store.claims import Claims
+from bot.worker.edit_policy import EditPolicy
+from bot.worker.effects import Change, Effects
+
+log = logging.getLogger("modelcard_bot.worker")
+
+AUTOMATION_IDENTITY = "modelcard-bot"
+REVERT_CLAIM_SECONDS = 3600
+OBSERVE_LOCK_SECONDS = 60  # longer than one judgement takes; a crashed worker frees it soon
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an out-of-band approval stands: `user` is the approver it maps to."""
+
+    honoured: bool
+    user: str = ""
+    reason: str = ""
+
+
+def approver_for(gov: Governance, identity: Identity | None, authors: set[str]) -> Verdict:
+    """The governance approver behind `identity`, if it maps to one who is not an author."""
+    if identity is None:
+        return Verdict(
+            False,
+            reason="who made it is not known (LastModifiedBy names no IAM identity and no "
+            "CloudTrail record of the call has arrived)",
+        )
+    roles = [
+        name
+        for name, role in gov.roles.items()
+        if Action.APPROVE in role.can and same_role(identity.role_arn, role.role_arn)
+    ]
+    if not roles:
+        shown = identity.role_arn or identity.arn
+        return Verdict(False, reason=f"{shown} is not the role of a governance approver")
+    person = identity.source_identity
+    if not person:
+        return Verdict(False, reason="the session set no SourceIdentity naming the person")
+    if not set(gov.roles_of(person)) & set(roles):
+        return Verdict(
+            False,
+            reason=f"source identity {person} is not a governance user holding {', '.join(roles)}",
+        )
+    if person in authors:
+        return Verdict(
+            False,
+            user=person,
+            reason=f"{person} created, edited or submitted the card (four-eyes)",
+        )
+    return Verdict(True, user=person)
+
+
+class OutsideJudge:
+    def __init__(
+        self,
+        governance: Governance,
+        cards: ModelCards,
+        effects: Effects,
+        edits: EditPolicy,
+        notifier: SlackNotifier,
+        audit: AuditLog,
+        callers: CallerLog,
+        claims: Claims,
+        automation: Actor,
+    ) -> None:
+        self._gov = governance
+        self._cards = cards
+        self._effects = effects
+        self._edits = edits
+        self._notifier = notifier
+        self._audit = audit
+        self._callers = callers
+        self._claims = claims
+        self._automation = automation
+
+    def observe(self, job: Job) -> None:
+        """Settle what AWS says now, after judging who made the change. One job per card at
+        a time (an event and a reconciler pass may see the same change at once)."""
+        lock = f"observing:{job.card}"
+        if not self._claims.claim(lock, job.id, OBSERVE_LOCK_SECONDS):
+            raise RetryLater(f"another worker is judging {job.card}", retry_after=1.0)
+        try:
+            self._observe(job)
+        finally:
+            self._claims.release(lock)
+
+    def _observe(self, job: Job) -> None:
+        state = self._effects.state
+        try:
+            record = self._cards.describe(self._automation, job.card)
+        except CardNotFound:
+            state.remove(job.card)
+            return
+        known = state.get(job.card)
+        previous = known.status if known else None
+        if known is None and job.args.get("baseline"):
+            previous = record.status  # existed before the bot: share silently
+        cached = state.content(job.card) if known else None
+        old_content = json.loads(cached) if cached else {}
+        identity = self._who(record, previous)
+        edited = known is not None and record.version != known.version
+        submitted = previous != record.status and record.status is CardStatus.PENDING_REVIEW
+        if identity is not None and known is not None and (edited or submitted):
+            self._note_author(job.card, identity)  # four-eyes: they authored this version
+        user = ""
+        backer = self._backer(record)
+        if self._own_change(record):
+            previous = record.status  # the bot's revert, seen again: nothing to announce
+        elif needs_approval(previous, record.status) and backer is not None:
+            # The bot's own decision, seen before its job settled it: announced as theirs.
+            user = backer if self._gov.is_mapped(backer) else ""
+        elif needs_approval(previous, record.status):
+            judged = self._judge_approval(
+                record, previous, identity, known.version if known else record.version
+            )
+            if judged is None:
+                return  # held: nothing shared, nothing settled
+            record, previous, user = judged
+        self._effects.settle(self._automation, Change(card=record, previous=previous, user=user))
+        if previous != record.status:
+            self._audit.record(
+                AuditEvent(
+                    actor="outside-slack",
+                    action="observe",
+                    card=job.card,
+                    source=str(previous or ""),
+                    target=str(record.status),
+                )
+            )
+        if known is not None and record.version != known.version:
+            self._content_changed(record, old_content, identity)
+
+    # ------------------------------------------------------------------ who did it
+    def _who(self, record: CardRecord, previous: CardStatus | None) -> Identity | None:
+        found = from_user_context(record.modified_by)
+        if found is not None:
+            return found
+        at = record.modified_at.timestamp() if record.modified_at else 0.0
+        if previous != record.status:
+            return self._callers.find(record.name, status=str(record.status), at=at)
+        return self._callers.find(record.name, content=True, at=at)
+
+    def _note_author(self, card: str, identity: Identity) -> None:
+        """A governance user who changed the card outside Slack is one of its authors."""
+        person = identity.source_identity
+        if person and self._gov.is_mapped(person) and self._is_theirs(identity, person):
+            self._effects.state.add_person(card, person)
+
+    def _is_theirs(self, identity: Identity, person: str) -> bool:
+        return any(
+            same_role(identity.role_arn, self._gov.roles[name].role_arn)
+            for name in self._gov.roles_of(person)
+        )
+
+    def _own_change(self, record: CardRecord) -> bool:
+        """The bot's revert: its claim names this status and version."""
+        held = self._claims.holder(f"automation:{record.name}")
+        return held == f"{record.status}|{record.version}"
+
+    def _backer(self, record: CardRecord) -> str | None:
+        """Who decided this very version in Slack (or "spoke …" for the spoke's review), when
+        a recorded decision backs the card's status; None otherwise."""
+        round_ = self._effects.desk.reviews.current(record.name)
+        if (
+            round_ is not None
+            and round_.decision == str(record.status)
+            and round_.version == record.version
+        ):
+            return round_.decided_by
+        return None
+
+    # ------------------------------------------------------------------ approvals
+    def _judge_approval(
+        self,
+        record: CardRecord,
+        previous: CardStatus | None,
+        identity: Identity | None,
+        seen_version: int,
+    ) -> tuple[CardRecord, CardStatus | None, str] | None:
+        """(the record to settle, its previous status, the approver it is announced as), or
+        None when the move is held."""
+        state, reviews = self._effects.state, self._effects.desk.reviews
+        snapshot = state.get(record.name)
+        authors = state.people(record.name)
+        if snapshot is not None:
+            authors |= {snapshot.created_by, snapshot.submitted_by} - {""}
+        verdict = approver_for(self._gov, identity, authors)
+        if verdict.honoured and seen_version != record.version:
+            # LastModifiedBy names the last call only: whoever changed the content in the
+            # same window is unknown, so four-eyes cannot be shown for this version.
+            verdict = Verdict(
+                False,
+                user=verdict.user,
+                reason=f"the content also changed (v{seen_version} → v{record.version}) "
+                "before it was approved; approve the new version in Slack",
+            )
+        risk = snapshot.risk if snapshot else ""
+        needed = self._gov.approvals_needed(risk)
+        if verdict.honoured:
+            round_ = reviews.current(record.name)
+            counted = (
+                reviews.add_approval(record.name, record.version, verdict.user)
+                if round_ is not None and round_.is_open and round_.version == record.version
+                else None
+            )
+            approvals = counted if counted is not None else [verdict.user]
+            if len(approvals) >= needed:
+                reviews.decide(record.name, str(record.status), record.version, verdict.user)
+                reviews.mark_approved(record.name, record.version)
+                self._report(record, previous, identity, "honoured it: shared as approved")
+                self._audit_outside(record, previous, identity, verdict, "honoured")
+                return record, previous, verdict.user  # shared and announced as theirs
+            verdict = Verdict(
+                False,
+                user=verdict.user,
+                reason=f"{verdict.user}'s approval is {len(approvals)} of {needed} needed "
+                f"(recorded for v{record.version})",
+            )
+        policy = self._gov.outside_changes.approve
+        if policy is OutsideApprove.TRUST:
+            reviews.decide(record.name, str(record.status), record.version, "outside Slack")
+            reviews.mark_approved(record.name, record.version)
+            self._report(record, previous, identity, f"trusted it ({verdict.reason})")
+            self._audit_outside(record, previous, identity, verdict, "trusted")
+            return record, previous, ""
+        if policy is OutsideApprove.HOLD:
+            note = f"{record.status} v{record.version} at {record.modified_at}"
+            round_ = reviews.current(record.name)
+            if round_ is not None and round_.held == note:
+                return None  # judged already
+            reviews.hold(record.name, note)
+            self._report(
+                record,
+                previous,
+                identity,
+                f"held it ({verdict.reason}): nothing is shared with the next stage until an "
+                f"approver approves or rejects it in Slack (`/modelcard approve {record.name}`)",
+            )
+            self._audit_outside(record, previous, identity, verdict, "held")
+            return None
+        back = previous if previous is not None and previous != record.status else None
+        target = back or CardStatus.DRAFT
+        self._claims.claim(
+            f"automation:{record.name}", f"{target}|{record.version}", REVERT_CLAIM_SECONDS
+        )
+        self._cards.update_status(self._automation, record.name, target)
+        reverted = self._cards.describe(self._automation, record.name)
+        self._report(
+            record,
+            previous,
+            identity,
+            f"reverted it to {target} ({verdict.reason}); nothing was shared with the next "
+            "stage. An approver can approve it in Slack",
+        )
+        self._audit_outside(record, previous, identity, verdict, "reverted")
+        return reverted, reverted.status, ""  # settled silently: no stage announcement
+
+    def _report(
+        self,
+        record: CardRecord,
+        previous: CardStatus | None,
+        identity: Identity | None,
+        did: str,
+    ) -> None:
+        who = identity.describe() if identity else "unknown (no IAM identity recorded)"
+        text = (
+            f":rotating_light: Out-of-band approval: model card "
+            f"{card_link(record.name, self._gov.region)} (v{record.version}) was set "
+            f"{status_label(previous) if previous else '_new_'} → "
+            f"{status_label(record.status)} outside Slack, by "
+            f"{inline(who, 600)}. The bot {inline(did, 900)}."
+        )
+        at = record.modified_at.timestamp() if record.modified_at else 0.0
+        for channel in dict.fromkeys([self._gov.approvals_channel, self._gov.ops_channel]):
+            if channel:
+                self._notifier.post_once(
+                    f"outside:{record.name}:{record.status}:{at}:{channel}",
+                    channel,
+                    f"Out-of-band approval of model card {record.name}",
+                    [section(text)],
+                )
+
+    def _audit_outside(
+        self,
+        record: CardRecord,
+        previous: CardStatus | None,
+        identity: Identity | None,
+        verdict: Verdict,
+        result: str,
+    ) -> None:
+        who = identity.describe() if identity else "unknown"
+        self._audit.record(
+            AuditEvent(
+                actor=verdict.user
+                or (identity.source_identity if identity else "")
+                or "outside-slack",
+                action="outside-approval",
+                card=record.name,
+                source=str(previous or ""),
+                target=str(record.status),
+                result=result,
+                detail=f"v{record.version} by {who}; {verdict.reason or 'approver'}"[:500],
+            )
+        )
+
+    # ------------------------------------------------------------------ content
+    def _content_changed(
+        self, record: CardRecord, old_content: dict[str, object], identity: Identity | None
+    ) -> None:
+        reviews = self._effects.desk.reviews
+        round_ = reviews.current(record.name)
+        who = f"outside Slack ({identity.describe()})" if identity else OUTSIDE_SLACK
+        if record.status is CardStatus.PENDING_REVIEW and round_ is not None and round_.is_open:
+            if round_.version != record.version:
+                self._edits.in_review(
+                    self._automation, old_content, record, "", who, round_.version
+                )
+        elif record.status is CardStatus.APPROVED and round_ is not None:
+            approved = round_.approved_version
+            if approved and approved != record.version:
+                self._edits.after_approval(self._automation, old_content, record, approved, who)
