@@ -13,7 +13,7 @@ import pytest
 
 from bot.local.redis_cluster import RedisClusterServer
 from bot.store.keys import Keys
-from tests.process_stack import ProcessStack, wait_until
+from tests.process_stack import ProcessStack, running, wait_until
 from tests.test_faults import (  # noqa: F401 - pytest collects the imported tests here
     create,
     test_twenty_concurrent_approve_clicks_make_one_transition,
@@ -25,14 +25,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessStack]:
     tmp = Path(tmp_path_factory.mktemp("cluster-procs"))
-    stack = ProcessStack(tmp, redis_cluster=True).start(workers=2)
-    try:
+    with running(ProcessStack(tmp, redis_cluster=True)) as stack:
         yield stack
-    except Exception:
-        print(stack.logs())
-        raise
-    finally:
-        stack.stop()
 
 
 def test_the_processes_use_the_cluster(procs: ProcessStack) -> None:

@@ -4,6 +4,7 @@ AWS state and on the Slack calls that were recorded."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -34,9 +35,16 @@ def create(procs: ProcessStack, card: str, user: str = "U0LEAD") -> None:
 def submitted(procs: ProcessStack, card: str) -> dict:
     create(procs, card)
     assert procs.command(f"submit {card}", "U0DS").status == 200
-    return wait_until(
+    request = wait_until(
         lambda: procs.channel_posts("C0APPROVE", card)[0], what=f"approval request for {card}"
     )
+    # The request is posted before the worker writes the snapshot (written last): a click
+    # must find the card settled in review, or it races the submit job's last effects.
+    wait_until(
+        lambda: "PendingReview" in json.dumps(procs.command(f"show {card}", "U0DS").json),
+        what=f"{card} settled in review",
+    )
+    return request
 
 
 def card_associations(procs: ProcessStack, card: str) -> list[dict]:

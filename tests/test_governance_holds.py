@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.slack.ids import APPROVE_ACTION
-from tests.process_stack import ProcessStack
+from tests.process_stack import ProcessStack, running
 from tests.process_stack import wait_until as wait_for
 from tests.test_faults import card_associations
 
@@ -36,14 +36,9 @@ def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessStack]:
             # High-risk cards need two approvers; the others one.
             "gates": {"Approved": {"min_approvals_by_risk": {"High": 2}}},
         },
-    ).start(workers=2)
-    try:
-        yield stack
-    except Exception:
-        print(stack.logs())
-        raise
-    finally:
-        stack.stop()
+    )
+    with running(stack) as started:
+        yield started
 
 
 def wait_until(check: Any, what: str) -> Any:

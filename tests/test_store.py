@@ -5,6 +5,7 @@ import redis
 from bot.domain.status import CardStatus
 from bot.local.redis_server import RedisServer
 from bot.store import AuditEvent, AuditLog, CardSnapshot, CardState, Claims, Keys
+from bot.store.reviews import Reviews
 
 
 def snap(name: str, status: CardStatus = CardStatus.DRAFT, **extra: str) -> CardSnapshot:
@@ -58,12 +59,16 @@ def test_remove_and_people(redis_client: redis.Redis) -> None:
 
 
 def test_approvals_are_distinct_per_round(redis_client: redis.Redis) -> None:
-    state = CardState(redis_client)
-    assert state.add_approval("a", "round-1", "U0APPR") == ["U0APPR"]
-    assert state.add_approval("a", "round-1", "U0APPR") == ["U0APPR"]
-    assert state.add_approval("a", "round-1", "U0APPR2") == ["U0APPR", "U0APPR2"]
-    assert state.add_approval("a", "round-2", "U0APPR2") == ["U0APPR2"]
-    assert redis_client.ttl(Keys().approvals("a", "round-1")) > 89 * 24 * 3600
+    reviews = Reviews(redis_client)
+    reviews.open("a", 1)
+    assert reviews.add_approval("a", 1, "U0APPR") == ["U0APPR"]
+    assert reviews.add_approval("a", 1, "U0APPR") == ["U0APPR"]
+    assert reviews.add_approval("a", 1, "U0APPR2") == ["U0APPR", "U0APPR2"]
+    assert redis_client.ttl(Keys().review_approvals("a", 1)) > 89 * 24 * 3600
+    # An edit in review rebinds the round: approvals start again, the old version is stale.
+    reviews.rebind("a", 2)
+    assert reviews.add_approval("a", 1, "U0APPR") is None
+    assert reviews.add_approval("a", 2, "U0APPR2") == ["U0APPR2"]
 
 
 def test_claims_are_exclusive_until_released(redis_client: redis.Redis) -> None:

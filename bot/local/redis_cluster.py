@@ -17,7 +17,7 @@ import redis
 from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
-from bot.local.redis_server import RedisServer, free_port
+from bot.local.redis_server import RedisServer, free_port, wait_for_ping
 
 SLOTS = 16384
 
@@ -54,17 +54,7 @@ class ClusterNode:
         log = (self.dir / "server.log").open("ab")
         self._proc = subprocess.Popen(args, stdout=log, stderr=log)
         log.close()
-        client = self.client()
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self._proc.poll() is not None:
-                    raise RuntimeError(f"cluster node on port {self.port} did not start") from None
-                time.sleep(0.05)
-        client.close()
+        wait_for_ping(self.client(), self._proc, f"cluster node on port {self.port}")
 
     def stop(self) -> None:
         if self._proc and self._proc.poll() is None:

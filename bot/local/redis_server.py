@@ -19,6 +19,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_for_ping(client: Any, proc: subprocess.Popen[bytes], what: str) -> None:
+    """Wait (10 s at most) until the server that `proc` started answers PING; then close
+    `client`. RuntimeError naming `what` when it does not start or exits."""
+    deadline = time.monotonic() + 10
+    try:
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"{what} did not start") from None
+                time.sleep(0.05)
+    finally:
+        client.close()
+
+
 class RedisServer:
     """Start/stop/restart one server on a fixed port (so clients can reconnect)."""
 
@@ -52,17 +69,7 @@ class RedisServer:
             "--dir", self._dir,
         ]  # fmt: skip
         self._proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self._proc.poll() is not None:
-                    raise RuntimeError("Redis-protocol server did not start") from None
-                time.sleep(0.05)
-        client.close()
+        wait_for_ping(redis.Redis.from_url(self.url), self._proc, "Redis-protocol server")
         return self
 
     @property
