@@ -1,8 +1,9 @@
 """Fault tests on real processes with Redis as a 3-node cluster: the node holding the bot's
 slot restarts while the bot is idle. (The twenty-clicks test of tests/test_faults.py is not
 run here yet: on the cluster it showed two extra, idempotent chat.update calls of the
-approval message after the version-bound reviews landed; see README Known limits.) The take-over of a dead consumer's job runs on
-the cluster in-process (tests/test_outbox.py, through tests/test_redis_cluster.py)."""
+approval message after the version-bound reviews landed; see README Known limits.) The
+take-over of a dead consumer's job runs on the cluster in-process (tests/test_outbox.py,
+through tests/test_redis_cluster.py)."""
 
 from __future__ import annotations
 
