@@ -51,6 +51,7 @@ from bot.worker.process import WorkerProcess
 from bot.worker.reconciler import EventConsumer, Reconciler
 from bot.worker.review_timers import ReviewTimerRunner
 from bot.worker.runner import Worker
+from bot.worker.services import WorkerServices
 from bot.worker.spokes import SpokeSync
 from bot.worker.usergroups import SlackGroupSync
 from handlers import actions, commands, home, usergroups, views
@@ -207,23 +208,23 @@ def build_worker(
     client = client or slack_client(core.settings)
     notifier = SlackNotifier(client, core.redis, core.keys)
     groups = group_sync(core, client)
-    authz = Authorizer(core.gov, core.state, groups)
-    audit_export = AuditExport(
-        core.gov, core.audit, ModelCards(sessions), authz, notifier, core.outbox
+    services = WorkerServices(
+        governance=core.gov,
+        authz=Authorizer(core.gov, core.state, groups),
+        cards=ModelCards(sessions),
+        shares=shares,
+        state=core.state,
+        audit=core.audit,
+        notifier=notifier,
     )
+    audit_export = AuditExport(services, core.outbox)
     timers = ReviewTimers(core.redis, core.keys)
-    dashboard = HomeDashboard(core.gov, core.state, core.audit, timers, authz, notifier)
+    dashboard = HomeDashboard(services, timers)
     executor = JobExecutor(
-        core.gov,
-        ModelCards(sessions),
-        shares,
-        core.state,
-        core.audit,
-        notifier,
+        services,
         core.outbox,
         automation=_automation(core),
         timers=timers,
-        groups=groups,
         handlers={
             JobKind.REFRESH_GROUPS: groups.run_job,
             JobKind.AUDIT: audit_export.run,

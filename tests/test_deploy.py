@@ -28,6 +28,7 @@ import pytest
 import requests
 from moto import mock_aws
 
+from bot.authz import Authorizer
 from bot.aws import Actor, ModelCards, RoleSessions, StageShares
 from bot.aws.cards import split_s3_uri
 from bot.aws.sharing import READ_ONLY_ACTIONS, share_name
@@ -41,6 +42,7 @@ from bot.store.keys import Keys
 from bot.worker.effects import Change
 from bot.worker.executor import JobExecutor
 from bot.worker.jobs.transitions import PACKAGE_STATUS
+from bot.worker.services import WorkerServices
 from tests.aws_fixtures import REGION, AwsWorld, local_world
 from tests.cfn_deploy import Deployed, deploy, in_account
 from tests.conftest import ROOT
@@ -792,15 +794,17 @@ def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[Expor
     gov = world.gov
     cards = ModelCards(sessions, export_poll=0.0, sleep=lambda _s: None)
     notifier, audit = _Notifier(), _Audit()
-    executor = JobExecutor(
-        gov,
-        cards,
-        StageShares(sessions, gov),
-        _State(),  # type: ignore[arg-type]
-        audit,  # type: ignore[arg-type]
-        notifier,  # type: ignore[arg-type]
-        _Outbox(),  # type: ignore[arg-type]
+    state: Any = _State()
+    services = WorkerServices(
+        governance=gov,
+        authz=Authorizer(gov, state),
+        cards=cards,
+        shares=StageShares(sessions, gov),
+        state=state,
+        audit=audit,  # type: ignore[arg-type]
+        notifier=notifier,  # type: ignore[arg-type]
     )
+    executor = JobExecutor(services, _Outbox())  # type: ignore[arg-type]
 
     def shares() -> StageShares:  # a fresh one finds existing shares instead of its cache
         return StageShares(sessions, gov)

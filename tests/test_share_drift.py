@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+from bot.authz import Authorizer
 from bot.aws import ModelCards
 from bot.aws.sessions import Actor
 from bot.aws.sharing import share_name
 from bot.domain.status import CardStatus
 from bot.local import moto_ext as moto_shim
 from bot.worker.drift import ShareDrift, reaching
+from bot.worker.services import WorkerServices
 from tests.slack_stack import Stack
 
 pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
@@ -25,9 +27,16 @@ AUTOMATION = Actor("modelcard-bot", "arn:aws:iam::111111111111:role/mc-automatio
 def drift(stack: Stack) -> ShareDrift:
     c, aws = stack.core, stack.aws
     notifier = stack.worker._executor._notifier  # type: ignore[attr-defined]
-    return ShareDrift(
-        c.gov, ModelCards(aws.sessions), aws.shares, c.state, notifier, c.audit, AUTOMATION, 0.0
+    services = WorkerServices(
+        c.gov,
+        Authorizer(c.gov, c.state),
+        ModelCards(aws.sessions),
+        aws.shares,
+        c.state,
+        c.audit,
+        notifier,
     )
+    return ShareDrift(services, AUTOMATION, 0.0)
 
 
 def reports(stack: Stack, channel: str) -> list[str]:

@@ -191,7 +191,8 @@ def test_export_still_running_is_retried_and_finds_its_job(
         return found
 
     monkeypatch.setattr(ModelCards, "describe_export", slow)
-    monkeypatch.setattr(stack.worker._executor._cards, "_export_timeout", 0.0)  # type: ignore[attr-defined]
+    cards = stack.worker._executor._transitions._cards  # type: ignore[attr-defined]  # one for every family
+    monkeypatch.setattr(cards, "_export_timeout", 0.0)
     monkeypatch.setattr(stack.worker, "_sleep", lambda _s: None)
     create_card(stack, CARD)
     stack.command(f"export {CARD}", DS)

@@ -11,17 +11,14 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot.aws.cards import ModelCards
 from bot.aws.sessions import Actor
-from bot.aws.sharing import StageShares
 from bot.domain.status import CardStatus
 from bot.errors import CardNotFound
 from bot.governance import Governance
 from bot.slack.block_kit import section
-from bot.slack.notifier import SlackNotifier
 from bot.slack.text import card_link, inline
-from bot.store.audit import AuditEvent, AuditLog
-from bot.store.cards import CardState
+from bot.store.audit import AuditEvent
+from bot.worker.services import JobFamily, WorkerServices
 
 log = logging.getLogger("modelcard_bot.worker")
 SETTLING_SECONDS = 60.0
@@ -60,25 +57,17 @@ def reaching(gov: Governance, stage: str) -> set[CardStatus]:
     }
 
 
-class ShareDrift:
+class ShareDrift(JobFamily):
+    """The OBSERVE family's reconcile-pass check of the stage shares."""
+
     def __init__(
         self,
-        governance: Governance,
-        cards: ModelCards,
-        shares: StageShares,
-        state: CardState,
-        notifier: SlackNotifier,
-        audit: AuditLog,
+        services: WorkerServices,
         automation: Actor,
         settling_seconds: float = SETTLING_SECONDS,
     ) -> None:
+        super().__init__(services)
         self._settling = settling_seconds
-        self._gov = governance
-        self._cards = cards
-        self._shares = shares
-        self._state = state
-        self._notifier = notifier
-        self._audit = audit
         self._automation = automation
 
     def check(self, pass_id: str) -> list[Drift]:

@@ -8,24 +8,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from bot.authz import Authorizer
-from bot.aws.cards import ModelCards
 from bot.aws.registry import ModelRegistry
 from bot.aws.sessions import Actor
-from bot.aws.sharing import StageShares
 from bot.errors import AwsError, ModelCardBotError, ReadOnlyPermissionRefused, RetryLater
-from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
-from bot.slack.notifier import SlackNotifier
 from bot.slack.text import refusal
-from bot.store.audit import AuditLog
 from bot.store.callers import CallerLog
-from bot.store.cards import CardState
 from bot.store.claims import Claims
 from bot.store.reviews import Reviews
 from bot.store.timers import ReviewTimers
-from bot.store.usergroups import GroupDirectory
 from bot.worker.drift import ShareDrift
 from bot.worker.edit_policy import EditPolicy
 from bot.worker.effects import Effects
@@ -38,6 +30,7 @@ from bot.worker.jobs.transitions import Transitions
 from bot.worker.outcomes import job_event, release_claim
 from bot.worker.outside import OutsideJudge
 from bot.worker.permission_refusal import report_refusal
+from bot.worker.services import WorkerServices
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -45,48 +38,33 @@ log = logging.getLogger("modelcard_bot.worker")
 class JobExecutor:
     def __init__(
         self,
-        governance: Governance,
-        cards: ModelCards,
-        shares: StageShares,
-        state: CardState,
-        audit: AuditLog,
-        notifier: SlackNotifier,
+        services: WorkerServices,
         outbox: Outbox,
         automation: Actor | None = None,
         registry: ModelRegistry | None = None,
         timers: ReviewTimers | None = None,
-        groups: GroupDirectory | None = None,
         handlers: Mapping[JobKind, Callable[[Job], None]] | None = None,
         reviews: Reviews | None = None,
     ) -> None:
-        self._gov = governance
-        self._cards = cards
-        self._audit = audit
-        self._notifier = notifier
+        s = services
+        self._gov = s.governance
+        self._audit = s.audit
+        self._notifier = s.notifier
         self._outbox = outbox
-        authz = Authorizer(governance, state, groups)
         self._effects = Effects(
-            governance, shares, state, audit, notifier, timers=timers, reviews=reviews
+            s.governance, s.shares, s.state, s.audit, s.notifier, timers=timers, reviews=reviews
         )
-        effects = self._effects
-        edits = EditPolicy(governance, cards, shares, effects, notifier, audit)
+        edits = EditPolicy(s.governance, s.cards, s.shares, self._effects, s.notifier, s.audit)
         self._transitions = Transitions(
-            governance,
-            authz,
-            cards,
-            state,
-            audit,
-            notifier,
-            effects,
-            registry or ModelRegistry(cards.sessions),
+            s, self._effects, registry or ModelRegistry(s.cards.sessions)
         )
         families = (
-            Authoring(governance, authz, cards, shares, state, audit, notifier, effects, edits),
+            Authoring(s, self._effects, edits),
             self._transitions,
-            self._observer(governance, cards, shares, state, audit, notifier, edits, automation),
-            Exports(governance, authz, cards, audit, notifier, outbox),
-            Diffs(governance, authz, cards, state, notifier),
-            SlackOnly(notifier),
+            self._observer(s, edits, automation),
+            Exports(s, outbox),
+            Diffs(s),
+            SlackOnly(s.notifier),
         )
         self._handlers: dict[JobKind, Callable[[Job], None]] = {
             **{k: handler for family in families for k, handler in family.handlers().items()},
@@ -94,33 +72,22 @@ class JobExecutor:
             **(handlers or {}),
         }
 
-    def _observer(
-        self,
-        gov: Governance,
-        cards: ModelCards,
-        shares: StageShares,
-        state: CardState,
-        audit: AuditLog,
-        notifier: SlackNotifier,
-        edits: EditPolicy,
-        automation: Actor | None,
-    ) -> Observer:
+    def _observer(self, s: WorkerServices, edits: EditPolicy, automation: Actor | None) -> Observer:
         """Changes outside Slack are followed only as the automation role."""
         if automation is None:
             return Observer(None, None)
         judge = OutsideJudge(
-            gov,
-            cards,
+            s.governance,
+            s.cards,
             self._effects,
             edits,
-            notifier,
-            audit,
-            CallerLog(state.redis, state.keys),
-            Claims(state.redis, state.keys),
+            s.notifier,
+            s.audit,
+            CallerLog(s.state.redis, s.state.keys),
+            Claims(s.state.redis, s.state.keys),
             automation,
         )
-        drift = ShareDrift(gov, cards, shares, state, notifier, audit, automation)
-        return Observer(judge, drift)
+        return Observer(judge, ShareDrift(s, automation))
 
     @property
     def effects(self) -> Effects:

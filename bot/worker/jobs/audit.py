@@ -8,18 +8,15 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-from bot.authz import Authorizer
-from bot.aws.cards import ModelCards
 from bot.domain.dates import parse_since
 from bot.domain.status import Action
 from bot.errors import InputError
-from bot.governance import Governance
 from bot.jobs import Job
 from bot.outbox import Outbox
 from bot.slack.block_kit import Blocks, context, section
 from bot.slack.messages.export import download_link
-from bot.slack.notifier import SlackNotifier
-from bot.store.audit import AuditEvent, AuditLog
+from bot.store.audit import AuditEvent
+from bot.worker.services import JobFamily, WorkerServices
 
 LINK_SECONDS = 3600
 COLUMNS = (
@@ -63,21 +60,13 @@ def to_csv(events: Sequence[AuditEvent]) -> str:
     return out.getvalue()
 
 
-class AuditExport:
+class AuditExport(JobFamily):
     def __init__(
         self,
-        governance: Governance,
-        audit: AuditLog,
-        cards: ModelCards,
-        authz: Authorizer,
-        notifier: SlackNotifier,
+        services: WorkerServices,
         outbox: Outbox,
     ) -> None:
-        self._gov = governance
-        self._audit = audit
-        self._cards = cards
-        self._authz = authz
-        self._notifier = notifier
+        super().__init__(services)
         self._outbox = outbox
 
     def run(self, job: Job) -> None:

@@ -6,46 +6,29 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 
-from bot.authz import Authorizer
-from bot.aws.cards import ModelCards
-from bot.aws.sharing import StageShares
 from bot.domain.content import minimal_content, serialize
 from bot.domain.review import check_edit_in_review
 from bot.domain.status import Action, CardStatus, check_editable
 from bot.errors import CardAlreadyExists
-from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.slack.forms.edit import apply_edit
 from bot.slack.messages.cards import card_blocks
-from bot.slack.notifier import SlackNotifier
-from bot.store.audit import AuditEvent, AuditLog
-from bot.store.cards import CardState
+from bot.store.audit import AuditEvent
 from bot.worker.edit_policy import EditPolicy
 from bot.worker.effects import Change, Effects, snapshot_from
+from bot.worker.services import JobFamily, WorkerServices
 
 log = logging.getLogger("modelcard_bot.worker")
 
 
-class Authoring:
+class Authoring(JobFamily):
     def __init__(
         self,
-        governance: Governance,
-        authz: Authorizer,
-        cards: ModelCards,
-        shares: StageShares,
-        state: CardState,
-        audit: AuditLog,
-        notifier: SlackNotifier,
+        services: WorkerServices,
         effects: Effects,
         edits: EditPolicy,
     ) -> None:
-        self._gov = governance
-        self._authz = authz
-        self._cards = cards
-        self._shares = shares
-        self._state = state
-        self._audit = audit
-        self._notifier = notifier
+        super().__init__(services)
         self._effects = effects
         self._edits = edits
 

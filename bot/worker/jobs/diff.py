@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from bot.authz import Authorizer, not_mapped_text
-from bot.aws.cards import ModelCards
+from bot.authz import not_mapped_text
 from bot.aws.sessions import Actor
 from bot.domain.diff import compare, diff_content
 from bot.errors import InputError, NotAllowed
-from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.slack.messages.diff import DiffVersion, diff_blocks, diff_text
-from bot.slack.notifier import SlackNotifier
-from bot.store.cards import CardState
+from bot.worker.services import JobFamily
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -24,20 +21,8 @@ log = logging.getLogger("modelcard_bot.worker")
 MAX_DIFF_STEPS = 10
 
 
-class Diffs:
-    def __init__(
-        self,
-        governance: Governance,
-        authz: Authorizer,
-        cards: ModelCards,
-        state: CardState,
-        notifier: SlackNotifier,
-    ) -> None:
-        self._gov = governance
-        self._authz = authz
-        self._cards = cards
-        self._state = state
-        self._notifier = notifier
+class Diffs(JobFamily):
+    """`/modelcard diff`: the changes between two versions of a card, read as the person."""
 
     def handlers(self) -> Mapping[JobKind, Callable[[Job], None]]:
         return {JobKind.DIFF: self.diff}

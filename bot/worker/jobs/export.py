@@ -5,18 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from bot.authz import Authorizer
-from bot.aws.cards import ModelCards
 from bot.domain.status import Action, CardStatus
 from bot.errors import InputError
-from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
 from bot.slack.messages.export import ExportLink, export_blocks, export_text
-from bot.slack.notifier import SlackNotifier
 from bot.slack.text import inline
-from bot.store.audit import AuditEvent, AuditLog
+from bot.store.audit import AuditEvent
 from bot.worker.outcomes import release_claim
+from bot.worker.services import JobFamily, WorkerServices
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -29,21 +26,13 @@ def export_job_name(card: str, job_id: str) -> str:
     return f"{card[:38]}-{job_id[:24]}"
 
 
-class Exports:
+class Exports(JobFamily):
     def __init__(
         self,
-        governance: Governance,
-        authz: Authorizer,
-        cards: ModelCards,
-        audit: AuditLog,
-        notifier: SlackNotifier,
+        services: WorkerServices,
         outbox: Outbox,
     ) -> None:
-        self._gov = governance
-        self._authz = authz
-        self._cards = cards
-        self._audit = audit
-        self._notifier = notifier
+        super().__init__(services)
         self._outbox = outbox
 
     def handlers(self) -> Mapping[JobKind, Callable[[Job], None]]:

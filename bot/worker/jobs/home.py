@@ -6,37 +6,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.authz import Authorizer
 from bot.domain.status import Action, CardStatus
-from bot.governance import Governance
 from bot.jobs import Job
 from bot.slack.home import PAGE_SIZE, Page, Waiting, home_view
-from bot.slack.notifier import SlackNotifier
-from bot.store.audit import AuditLog
-from bot.store.cards import CardSnapshot, CardState
+from bot.store.cards import CardSnapshot
 from bot.store.timers import ReviewTimers
+from bot.worker.services import JobFamily, WorkerServices
 
 MAX_PAGES = 50  # beyond, `/modelcard list` pages through everything
 _SCAN = 200  # PendingReview cards read per round trip while looking for mine to decide
 
 
-class HomeDashboard:
+class HomeDashboard(JobFamily):
     def __init__(
         self,
-        governance: Governance,
-        state: CardState,
-        audit: AuditLog,
+        services: WorkerServices,
         timers: ReviewTimers,
-        authz: Authorizer,
-        notifier: SlackNotifier,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._gov = governance
-        self._state = state
-        self._audit = audit
+        super().__init__(services)
         self._timers = timers
-        self._authz = authz
-        self._notifier = notifier
         self._clock = clock
 
     def publish(self, job: Job) -> None:

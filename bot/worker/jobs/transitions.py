@@ -7,21 +7,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from bot.authz import Authorizer
-from bot.aws.cards import CardRecord, ModelCards
+from bot.aws.cards import CardRecord
 from bot.aws.registry import ApprovalStatus, ModelRegistry, PackageUpdate, package_arn
 from bot.aws.sessions import Actor
 from bot.domain.status import TRANSITIONS, Action, CardStatus
 from bot.errors import AwsError, ModelCardBotError, RetryLater
 from bot.gatekeeper import Gatekeeper
-from bot.governance import Governance
 from bot.jobs import Job, JobKind
 from bot.slack.block_kit import section
-from bot.slack.notifier import SlackNotifier
 from bot.slack.text import inline
-from bot.store.audit import AuditEvent, AuditLog
-from bot.store.cards import CardState
+from bot.store.audit import AuditEvent
 from bot.worker.effects import Change, Effects
+from bot.worker.services import JobFamily, WorkerServices
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -38,27 +35,17 @@ _DONE = {
 PACKAGE_STATUS = {Action.APPROVE: ApprovalStatus.APPROVED, Action.REJECT: ApprovalStatus.REJECTED}
 
 
-class Transitions:
+class Transitions(JobFamily):
     def __init__(
         self,
-        governance: Governance,
-        authz: Authorizer,
-        cards: ModelCards,
-        state: CardState,
-        audit: AuditLog,
-        notifier: SlackNotifier,
+        services: WorkerServices,
         effects: Effects,
         registry: ModelRegistry,
     ) -> None:
-        self._gov = governance
-        self._authz = authz
-        self._cards = cards
-        self._state = state
-        self._audit = audit
-        self._notifier = notifier
+        super().__init__(services)
         self._effects = effects
         self._registry = registry
-        self._gates = Gatekeeper(governance)
+        self._gates = Gatekeeper(services.governance)
 
     def handlers(self) -> Mapping[JobKind, Callable[[Job], None]]:
         return dict.fromkeys(TRANSITION_ACTIONS, self.transition)
