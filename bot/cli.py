@@ -147,29 +147,74 @@ def _demo(args: argparse.Namespace) -> int:
     return run(keep_running=args.keep_running, as_json=args.json)
 
 
+# (name, handler, help in the command list, description in `COMMAND --help`)
+_COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ...] = (
+    (
+        "check-config",
+        _check_config,
+        "validate a governance file and print the lifecycle it defines",
+        "Validate a governance YAML file; exit 1 and list every problem if wrong.",
+    ),
+    (
+        "render-cfn",
+        _render_cfn,
+        "print the CloudFormation parameter file(s) for a governance file",
+        "Print the parameters of deploy/cloudformation/central.yaml (default) or "
+        "stage-account.yaml as a JSON list for `aws cloudformation create-stack "
+        "--parameters file://...`; with --out DIR write both. Exit 1 and list every "
+        "problem when the governance file does not fit the templates.",
+    ),
+    (
+        "doctor",
+        _doctor,
+        "preflight: roles, RAM, shares, bucket, queue, Slack channels, Redis; changes nothing",
+        "Check the environment the worker runs in (MODELCARD_CONFIG, AWS_*, SLACK_*, "
+        "REDIS_URL, MODELCARD_EVENTS_QUEUE_URL): one line per check, ok or the problem and "
+        "its fix. Exit 1 when any check fails. Makes no create or update call.",
+    ),
+    (
+        "worker",
+        _worker,
+        "run the worker: jobs from the Redis outbox, AWS calls, Slack posts",
+        "Run the worker (reads REDIS_URL, MODELCARD_CONFIG, SLACK_*, AWS_* env vars).",
+    ),
+    (
+        "socket",
+        _socket,
+        "serve Slack over Socket Mode instead of HTTP (needs SLACK_APP_TOKEN=xapp-...)",
+        "Serve the Slack app over Socket Mode: the same handlers as the HTTP web process, "
+        "without a public URL. Replaces the web process; run the worker separately. Reads "
+        "SLACK_APP_TOKEN (app-level xapp- token) and the web process's env vars.",
+    ),
+    (
+        "migrate-keys",
+        _migrate_keys,
+        "move Redis keys written before cluster support (mcb:*) to {mcb}:*",
+        "Move the Redis keys of an earlier version (prefix mcb:) to the hash-tagged prefix "
+        "{mcb}: (reads REDIS_URL, REDIS_CLUSTER). Stop the web and worker processes first. "
+        "A key whose new name exists already is kept and listed.",
+    ),
+    (
+        "demo",
+        _demo,
+        "play the governance story locally (no AWS account, no Slack workspace)",
+        "",  # bot.demo.run.DESCRIPTION, loaded only for `demo`
+    ),
+)
+
+
 def build_parser(*, with_demo: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modelcard-bot",
         description="Slack bot for SageMaker Model Card governance across AWS accounts.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = sub.add_parser(
-        "check-config",
-        help="validate a governance file and print the lifecycle it defines",
-        description="Validate a governance YAML file; exit 1 and list every problem if wrong.",
-    )
-    check.add_argument("file", help="path to the governance YAML file")
-    check.set_defaults(handler=_check_config)
-    render = sub.add_parser(
-        "render-cfn",
-        help="print the CloudFormation parameter file(s) for a governance file",
-        description=(
-            "Print the parameters of deploy/cloudformation/central.yaml (default) or "
-            "stage-account.yaml as a JSON list for `aws cloudformation create-stack "
-            "--parameters file://...`; with --out DIR write both. Exit 1 and list every "
-            "problem when the governance file does not fit the templates."
-        ),
-    )
+    commands: dict[str, argparse.ArgumentParser] = {}
+    for name, handler, summary, description in _COMMANDS:
+        commands[name] = sub.add_parser(name, help=summary, description=description or None)
+        commands[name].set_defaults(handler=handler)
+    commands["check-config"].add_argument("file", help="path to the governance YAML file")
+    render = commands["render-cfn"]
     render.add_argument("file", help="path to the governance YAML file")
     render.add_argument(
         "--template", choices=["central", "stage-account"], default="central", help="which"
@@ -187,53 +232,14 @@ def build_parser(*, with_demo: bool = True) -> argparse.ArgumentParser:
         metavar="ARN",
         help="a principal that may assume the bot role too (to run `doctor` from a laptop/CI)",
     )
-    render.set_defaults(handler=_render_cfn)
-    doctor = sub.add_parser(
-        "doctor",
-        help="preflight: roles, RAM, shares, bucket, queue, Slack channels, Redis; changes nothing",
-        description=(
-            "Check the environment the worker runs in (MODELCARD_CONFIG, AWS_*, SLACK_*, "
-            "REDIS_URL, MODELCARD_EVENTS_QUEUE_URL): one line per check, ok or the problem and "
-            "its fix. Exit 1 when any check fails. Makes no create or update call."
-        ),
+    commands["worker"].add_argument(
+        "--consumers", type=int, default=2, help="concurrent consumers (default 2)"
     )
-    doctor.set_defaults(handler=_doctor)
-    worker = sub.add_parser(
-        "worker",
-        help="run the worker: jobs from the Redis outbox, AWS calls, Slack posts",
-        description="Run the worker (reads REDIS_URL, MODELCARD_CONFIG, SLACK_*, AWS_* env vars).",
-    )
-    worker.add_argument("--consumers", type=int, default=2, help="concurrent consumers (default 2)")
-    worker.set_defaults(handler=_worker)
-    socket = sub.add_parser(
-        "socket",
-        help="serve Slack over Socket Mode instead of HTTP (needs SLACK_APP_TOKEN=xapp-...)",
-        description=(
-            "Serve the Slack app over Socket Mode: the same handlers as the HTTP web process, "
-            "without a public URL. Replaces the web process; run the worker separately. Reads "
-            "SLACK_APP_TOKEN (app-level xapp- token) and the web process's env vars."
-        ),
-    )
-    socket.set_defaults(handler=_socket)
-    migrate = sub.add_parser(
-        "migrate-keys",
-        help="move Redis keys written before cluster support (mcb:*) to {mcb}:*",
-        description=(
-            "Move the Redis keys of an earlier version (prefix mcb:) to the hash-tagged prefix "
-            "{mcb}: (reads REDIS_URL, REDIS_CLUSTER). Stop the web and worker processes first. "
-            "A key whose new name exists already is kept and listed."
-        ),
-    )
-    migrate.set_defaults(handler=_migrate_keys)
-    demo = sub.add_parser(
-        "demo",
-        help="play the governance story locally (no AWS account, no Slack workspace)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    demo.set_defaults(handler=_demo)
     if with_demo:  # only then: the web, worker and socket paths never load bot.demo
         from bot.demo.run import DESCRIPTION, add_arguments
 
+        demo = commands["demo"]
+        demo.formatter_class = argparse.RawDescriptionHelpFormatter
         demo.description = DESCRIPTION
         add_arguments(demo)
     return parser

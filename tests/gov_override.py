@@ -25,6 +25,12 @@ def governed(aws: AwsWorld, changes: dict[str, Any]) -> AwsWorld:
     return aws
 
 
+def two_approvers(aws: AwsWorld) -> AwsWorld:
+    """`aws` where a card needs two distinct approvers and U0APPR2 is the second one."""
+    users = aws.gov.model_dump(mode="json")["users"]
+    return governed(aws, {"min_approvals": 2, "users": {**users, "U0APPR2": ["approver"]}})
+
+
 @pytest.fixture(name="aws")
 def governed_aws(aws: AwsWorld, gov_changes: dict[str, Any]) -> AwsWorld:
     """A test module imports this fixture and defines `gov_changes`: its tests then run on

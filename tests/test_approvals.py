@@ -6,19 +6,15 @@ import json
 
 import pytest
 
-from bot.governance import parse_governance
 from bot.slack.ids import APPROVE_ACTION
 from tests.aws_fixtures import AwsWorld
+from tests.gov_override import two_approvers
 from tests.slack_stack import Stack
 
 
 @pytest.fixture
 def aws(aws: AwsWorld) -> AwsWorld:
-    data = aws.gov.model_dump(mode="json")
-    data["min_approvals"] = 2
-    data["users"]["U0APPR2"] = ["approver"]
-    aws.gov = parse_governance(data)
-    return aws
+    return two_approvers(aws)
 
 
 def approval_message(stack: Stack, card: str) -> dict:

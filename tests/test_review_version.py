@@ -20,10 +20,10 @@ from bot.domain.review import (
 )
 from bot.domain.status import CardStatus
 from bot.errors import InputError, NotEditable
-from bot.governance import parse_governance
 from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW, REJECT_ACTION
 from bot.store.reviews import Reviews
 from tests.aws_fixtures import AwsWorld
+from tests.gov_override import two_approvers
 from tests.slack_stack import Stack
 from tests.test_blocks import texts
 from tests.test_slack_features import modal_values
@@ -94,11 +94,7 @@ def test_review_rounds_count_approvals_per_version(redis_client: Any) -> None:
 
 @pytest.fixture
 def aws(aws: AwsWorld) -> AwsWorld:
-    data = aws.gov.model_dump(mode="json")
-    data["min_approvals"] = 2
-    data["users"]["U0APPR2"] = ["approver"]
-    aws.gov = parse_governance(data)
-    return aws
+    return two_approvers(aws)
 
 
 def request_of(stack: Stack, card: str) -> dict[str, Any]:

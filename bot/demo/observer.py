@@ -43,47 +43,32 @@ class AwsObserver:
     def client_as(self, role_arn: str, person: str, service: str) -> Any:
         """A person's own SDK client (their role, SourceIdentity = their Slack id), as they
         would use it outside Slack."""
+        return self._assumed(role_arn, person).client(service, endpoint_url=self._endpoint)
+
+    def _session(self, account: str) -> boto3.Session:
+        session = self._sessions.get(account)
+        if session is None:
+            self.assume_role_calls += 1
+            session = self._assumed(f"arn:aws:iam::{account}:role/{OBSERVER}", OBSERVER)
+            self._sessions[account] = session
+        return session
+
+    def _assumed(self, role_arn: str, person: str) -> boto3.Session:
+        """A session of `role_arn` with `person` as its name and SourceIdentity."""
         sts = boto3.client(
-            "sts",
+            STS,
             region_name=self._region,
             endpoint_url=self._endpoint,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
         )
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=person, SourceIdentity=person)
-        return boto3.client(
-            service,
-            region_name=self._region,
-            endpoint_url=self._endpoint,
+        return boto3.Session(
             aws_access_key_id=creds["Credentials"]["AccessKeyId"],
             aws_secret_access_key=creds["Credentials"]["SecretAccessKey"],
             aws_session_token=creds["Credentials"]["SessionToken"],
+            region_name=self._region,
         )
-
-    def _session(self, account: str) -> boto3.Session:
-        session = self._sessions.get(account)
-        if session is None:
-            sts = boto3.client(
-                "sts",
-                region_name=self._region,
-                endpoint_url=self._endpoint,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
-            )
-            self.assume_role_calls += 1
-            creds = sts.assume_role(
-                RoleArn=f"arn:aws:iam::{account}:role/{OBSERVER}",
-                RoleSessionName=OBSERVER,
-                SourceIdentity=OBSERVER,
-            )["Credentials"]
-            session = boto3.Session(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-                region_name=self._region,
-            )
-            self._sessions[account] = session
-        return session
 
     def _permission(self, ram: Any, arn: str) -> tuple[str, list[str]]:
         """(name, actions) of a RAM permission."""
