@@ -216,13 +216,13 @@ def build_worker(
         state=core.state,
         audit=core.audit,
         notifier=notifier,
+        outbox=core.outbox,
     )
-    audit_export = AuditExport(services, core.outbox)
+    audit_export = AuditExport(services)
     timers = ReviewTimers(core.redis, core.keys)
     dashboard = HomeDashboard(services, timers)
     executor = JobExecutor(
         services,
-        core.outbox,
         automation=_automation(core),
         timers=timers,
         handlers={

@@ -803,8 +803,9 @@ def _replay(world: AwsWorld, sessions: RoleSessions, package: str) -> list[Expor
         state=state,
         audit=audit,  # type: ignore[arg-type]
         notifier=notifier,  # type: ignore[arg-type]
+        outbox=_Outbox(),  # type: ignore[arg-type]
     )
-    executor = JobExecutor(services, _Outbox())  # type: ignore[arg-type]
+    executor = JobExecutor(services)
 
     def shares() -> StageShares:  # a fresh one finds existing shares instead of its cache
         return StageShares(sessions, gov)

@@ -35,6 +35,7 @@ def drift(stack: Stack) -> ShareDrift:
         c.state,
         c.audit,
         notifier,
+        c.outbox,
     )
     return ShareDrift(services, AUTOMATION, 0.0)
 

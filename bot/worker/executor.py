@@ -12,7 +12,6 @@ from bot.aws.registry import ModelRegistry
 from bot.aws.sessions import Actor
 from bot.errors import AwsError, ModelCardBotError, ReadOnlyPermissionRefused, RetryLater
 from bot.jobs import Job, JobKind
-from bot.outbox import Outbox
 from bot.slack.text import refusal
 from bot.store.callers import CallerLog
 from bot.store.claims import Claims
@@ -39,7 +38,6 @@ class JobExecutor:
     def __init__(
         self,
         services: WorkerServices,
-        outbox: Outbox,
         automation: Actor | None = None,
         registry: ModelRegistry | None = None,
         timers: ReviewTimers | None = None,
@@ -50,7 +48,7 @@ class JobExecutor:
         self._gov = s.governance
         self._audit = s.audit
         self._notifier = s.notifier
-        self._outbox = outbox
+        self._outbox = s.outbox
         self._effects = Effects(
             s.governance, s.shares, s.state, s.audit, s.notifier, timers=timers, reviews=reviews
         )
@@ -62,7 +60,7 @@ class JobExecutor:
             Authoring(s, self._effects, edits),
             self._transitions,
             self._observer(s, edits, automation),
-            Exports(s, outbox),
+            Exports(s),
             Diffs(s),
             SlackOnly(s.notifier),
         )

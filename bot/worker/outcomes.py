@@ -22,12 +22,24 @@ def release_claim(outbox: Outbox, job: Job) -> None:
         outbox.release(idempotency_key(job))
 
 
-def job_event(job: Job, result: str, detail: str, request_id: str = "") -> AuditEvent:
-    """The audit entry of a job that ended `result` (refused, dead) for the person who asked."""
+def job_event(
+    job: Job,
+    result: str = "ok",
+    detail: str = "",
+    request_id: str = "",
+    *,
+    action: str = "",
+    source: str = "",
+    target: str = "",
+) -> AuditEvent:
+    """The audit entry of what `job` did or how it ended, for the person who asked; the
+    action is the job's kind unless named."""
     return AuditEvent(
         actor=job.user,
-        action=str(job.kind),
+        action=action or str(job.kind),
         card=job.card,
+        source=source,
+        target=target,
         result=result,
         detail=detail[:500],
         request_id=request_id,

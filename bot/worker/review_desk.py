@@ -19,6 +19,7 @@ from bot.slack.text import OUTSIDE_SLACK, by, inline
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardSnapshot, CardState
 from bot.store.reviews import ReviewRound, Reviews
+from bot.worker.outcomes import job_event
 
 MAX_SECTIONS_NAMED = 12
 
@@ -171,13 +172,7 @@ class ReviewDesk:
             return True
         self.refresh(snapshot)
         self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action="approve",
-                card=job.card,
-                result="recorded",
-                detail=f"v{version}: {len(approvals)} of {needed}",
-            )
+            job_event(job, result="recorded", detail=f"v{version}: {len(approvals)} of {needed}")
         )
         self._notifier.reply(
             job,

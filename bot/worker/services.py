@@ -13,6 +13,7 @@ from bot.authz import Authorizer
 from bot.aws.cards import ModelCards
 from bot.aws.sharing import StageShares
 from bot.governance import Governance
+from bot.outbox import Outbox
 from bot.slack.notifier import SlackNotifier
 from bot.store.audit import AuditLog
 from bot.store.cards import CardState
@@ -27,6 +28,7 @@ class WorkerServices:
     state: CardState
     audit: AuditLog
     notifier: SlackNotifier
+    outbox: Outbox
 
 
 class JobFamily:
@@ -40,3 +42,4 @@ class JobFamily:
         self._state = services.state
         self._audit = services.audit
         self._notifier = services.notifier
+        self._outbox = services.outbox

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 
 from bot.domain.dates import parse_since
 from bot.domain.status import Action
-from bot.errors import InputError
 from bot.jobs import Job
-from bot.outbox import Outbox
 from bot.slack.block_kit import Blocks, context, section
 from bot.slack.messages.export import download_link
 from bot.store.audit import AuditEvent
-from bot.worker.services import JobFamily, WorkerServices
+from bot.worker.jobs.export import export_target
+from bot.worker.outcomes import job_event, release_claim
+from bot.worker.services import JobFamily
 
 LINK_SECONDS = 3600
 COLUMNS = (
@@ -61,30 +61,18 @@ def to_csv(events: Sequence[AuditEvent]) -> str:
 
 
 class AuditExport(JobFamily):
-    def __init__(
-        self,
-        services: WorkerServices,
-        outbox: Outbox,
-    ) -> None:
-        super().__init__(services)
-        self._outbox = outbox
+    """`/modelcard audit`: the audit trail as CSV in the export bucket, and a link to it."""
 
     def run(self, job: Job) -> None:
         try:
             self._export(job)
         finally:
-            if job.args.get("idem"):
-                self._outbox.release(job.args["idem"])
+            release_claim(self._outbox, job)
 
     def _export(self, job: Job) -> None:
         actor = self._authz.actor(job.user, Action.AUDIT, job.card)
-        target = self._gov.export_s3_uri
         what = f"the audit trail of `{job.card}`" if job.card else "the audit trail"
-        if not target:
-            raise InputError(
-                f"Exporting {what} is not configured: an admin must set "
-                "`export_s3_uri: s3://BUCKET/PREFIX` in the governance file."
-            )
+        target = export_target(self._gov, f"Exporting {what}")
         since_text = job.args.get("since", "")
         since = parse_since(since_text) if since_text else 0.0
         events = self._audit.since(job.card, since)
@@ -101,13 +89,7 @@ class AuditExport(JobFamily):
         )
         self._notifier.reply(job, text, _blocks(what, scope, len(events), url))
         self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action="audit",
-                card=job.card,
-                detail=f"{len(events)} rows{scope} {uri}"[:500],
-                request_id=request_id,
-            )
+            job_event(job, detail=f"{len(events)} rows{scope} {uri}", request_id=request_id)
         )
 
 

@@ -13,9 +13,9 @@ from bot.errors import CardAlreadyExists
 from bot.jobs import Job, JobKind
 from bot.slack.forms.edit import apply_edit
 from bot.slack.messages.cards import card_blocks
-from bot.store.audit import AuditEvent
 from bot.worker.edit_policy import EditPolicy
 from bot.worker.effects import Change, Effects, snapshot_from
+from bot.worker.outcomes import job_event
 from bot.worker.services import JobFamily, WorkerServices
 
 log = logging.getLogger("modelcard_bot.worker")
@@ -60,9 +60,7 @@ class Authoring(JobFamily):
             # status is left unknown so the Draft notification is still due.
             self._state.put(snapshot_from(record, None, created_by=job.user))
         snapshot = self._effects.settle(actor, Change(card=record, previous=None, user=job.user))
-        self._audit.record(
-            AuditEvent(actor=job.user, action="create", card=job.card, target=str(record.status))
-        )
+        self._audit.record(job_event(job, target=str(record.status)))
         self._notifier.reply(
             job,
             f":white_check_mark: Created model card `{job.card}` ({record.status}) and shared it "
@@ -89,9 +87,7 @@ class Authoring(JobFamily):
         )
         self._state.put_content(record.name, serialize(record.content))
         self._state.put(snapshot)
-        self._audit.record(
-            AuditEvent(actor=job.user, action="edit", card=job.card, detail=f"v{record.version}")
-        )
+        self._audit.record(job_event(job, detail=f"v{record.version}"))
         review = ""
         if record.status is CardStatus.PENDING_REVIEW:
             review = self._edits.in_review(
@@ -110,12 +106,10 @@ class Authoring(JobFamily):
         self._cards.delete(actor, job.card)
         self._state.remove(job.card)
         self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action="delete",
-                card=job.card,
-                source=str(record.status),
+            job_event(
+                job,
                 detail=f"revoked {','.join(revoked)}" if revoked else "",
+                source=str(record.status),
             )
         )
         self._notifier.reply(job, f":wastebasket: Deleted model card `{job.card}`.")

@@ -7,13 +7,12 @@ from collections.abc import Callable, Mapping
 
 from bot.domain.status import Action, CardStatus
 from bot.errors import InputError
+from bot.governance import Governance
 from bot.jobs import Job, JobKind
-from bot.outbox import Outbox
 from bot.slack.messages.export import ExportLink, export_blocks, export_text
 from bot.slack.text import inline
-from bot.store.audit import AuditEvent
-from bot.worker.outcomes import release_claim
-from bot.worker.services import JobFamily, WorkerServices
+from bot.worker.outcomes import job_event, release_claim
+from bot.worker.services import JobFamily
 
 log = logging.getLogger("modelcard_bot.worker")
 
@@ -26,14 +25,18 @@ def export_job_name(card: str, job_id: str) -> str:
     return f"{card[:38]}-{job_id[:24]}"
 
 
+def export_target(gov: Governance, what: str) -> str:
+    """Governance `export_s3_uri`, or the refusal saying `what` is not configured."""
+    if not gov.export_s3_uri:
+        raise InputError(
+            f"{what} is not configured: an admin must set "
+            "`export_s3_uri: s3://BUCKET/PREFIX` in the governance file."
+        )
+    return gov.export_s3_uri
+
+
 class Exports(JobFamily):
-    def __init__(
-        self,
-        services: WorkerServices,
-        outbox: Outbox,
-    ) -> None:
-        super().__init__(services)
-        self._outbox = outbox
+    """`/modelcard export`: a PDF of the card's latest version."""
 
     def handlers(self) -> Mapping[JobKind, Callable[[Job], None]]:
         return {JobKind.EXPORT: self.export}
@@ -42,12 +45,7 @@ class Exports(JobFamily):
         """PDF of the card's latest version: a private link, and for an Approved card the
         same link posted once (per version) in the channel of the Approved stage."""
         actor = self._authz.actor(job.user, Action.EXPORT, job.card)
-        target = self._gov.export_s3_uri
-        if not target:
-            raise InputError(
-                f"PDF export of `{job.card}` is not configured: an admin must set "
-                "`export_s3_uri: s3://BUCKET/PREFIX` in the governance file."
-            )
+        target = export_target(self._gov, f"PDF export of `{job.card}`")
         record = self._cards.describe(actor, job.card)
         export = self._cards.export_pdf(
             actor, record.name, export_job_name(record.name, job.id), target, record.version
@@ -55,15 +53,7 @@ class Exports(JobFamily):
         version = export.version or record.version
         if export.status != "Completed" or not export.artifact_uri:
             reason = export.failure or f"the export job ended {export.status or 'without a file'}"
-            self._audit.record(
-                AuditEvent(
-                    actor=job.user,
-                    action="export",
-                    card=job.card,
-                    result="failed",
-                    detail=f"v{version}: {reason}"[:500],
-                )
-            )
+            self._audit.record(job_event(job, result="failed", detail=f"v{version}: {reason}"))
             release_claim(self._outbox, job)
             self._notifier.reply(
                 job,
@@ -93,12 +83,5 @@ class Exports(JobFamily):
                 export_blocks(link, for_channel=True),
             )
             posted = f"; posted to stage {stage[0]}"
-        self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action="export",
-                card=job.card,
-                detail=f"v{version} {export.artifact_uri}{posted}"[:500],
-            )
-        )
+        self._audit.record(job_event(job, detail=f"v{version} {export.artifact_uri}{posted}"))
         release_claim(self._outbox, job)

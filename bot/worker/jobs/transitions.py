@@ -16,8 +16,8 @@ from bot.gatekeeper import Gatekeeper
 from bot.jobs import Job, JobKind
 from bot.slack.block_kit import section
 from bot.slack.text import inline
-from bot.store.audit import AuditEvent
 from bot.worker.effects import Change, Effects
+from bot.worker.outcomes import job_event
 from bot.worker.services import JobFamily, WorkerServices
 
 log = logging.getLogger("modelcard_bot.worker")
@@ -99,15 +99,13 @@ class Transitions(JobFamily):
         package_note = self.sync_registry(job, actor, action, change)
         snapshot = self._effects.settle(actor, change)
         self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action=str(action),
-                card=job.card,
-                source=str(change.previous or ""),
-                target=str(outcome.card.status),
+            job_event(
+                job,
                 result="ok" if outcome.changed or held else "already",
                 detail=(f"v{outcome.card.version} " if version else "") + reason[:480],
                 request_id=outcome.request_id,
+                source=str(change.previous or ""),
+                target=str(outcome.card.status),
             )
         )
         where = ", ".join(snapshot.shared_stages)
@@ -153,16 +151,13 @@ class Transitions(JobFamily):
 
     def _audit_package(self, job: Job, update: PackageUpdate) -> None:
         self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action="registry",
-                card=job.card,
+            job_event(
+                job,
                 result="updated" if update.changed else "already",
                 # Not source/target: those are card moves (App Home "recent moves").
-                detail=f"model package {update.previous or '?'} → {update.status}: {update.arn}"[
-                    :500
-                ],
+                detail=f"model package {update.previous or '?'} → {update.status}: {update.arn}",
                 request_id=update.request_id,
+                action="registry",
             )
         )
 
@@ -178,14 +173,13 @@ class Transitions(JobFamily):
         """Audit the failure and report it in the ops channel; True if it was posted."""
         log.warning("model package update failed", extra={"card": job.card, "job": job.id})
         self._audit.record(
-            AuditEvent(
-                actor=job.user,
-                action="registry",
-                card=job.card,
-                target=str(target),
+            job_event(
+                job,
                 result="failed",
-                detail=f"{arn}: {err}"[:500],
+                detail=f"{arn}: {err}",
                 request_id=getattr(err, "request_id", ""),
+                action="registry",
+                target=str(target),
             )
         )
         if not self._gov.ops_channel:
