@@ -62,14 +62,7 @@ def queue_transition(
             version = round_.version
         if version is not None:
             args["version"] = str(version)
-    job = Job(
-        kind=kind,
-        user=user,
-        card=name,
-        args=args,
-        reply_to=response_url,
-        channel=channel,
-    )
+    job = Job(kind, user, name, args, reply_to=response_url, channel=channel)
     busy = f"Model card `{name}` already has a decision or move in progress."
     private_reply = (
         reply_job(user, refusal(busy), response_url=response_url, channel=channel)
