@@ -102,9 +102,12 @@ def reply_job(
 
 def decision_key(d: WebDeps, card: str) -> str:
     """One decision per review round and version: approve and reject share a key; after an
-    edit during review the new version is a new round."""
+    edit during review the new version is a new round. The key stays the same once the
+    round is decided: the worker records the decision before the AWS update and writes the
+    snapshot last, so a click in between is the same decision (a duplicate), not a second
+    job that would settle the effects again."""
     round_ = d.edge.review(card)
-    if round_ is not None and round_.is_open:
+    if round_ is not None:
         return f"decide:{card}:{round_.opened_at}:v{round_.version}"
     snapshot = d.edge.snapshot(card)
     return f"decide:{card}:{snapshot.updated_at if snapshot else 0}"

@@ -1,8 +1,9 @@
 """The bot on a real 3-node Redis-protocol cluster (bot/local/redis_cluster.py): the client is
 chosen by `INFO cluster` or REDIS_CLUSTER, `rediss://` speaks TLS, every key shares one slot,
-and the store, outbox, review-timer, story, dead-letter, reconciler, replay-cache and
-key-migration tests of the single-node suite run unchanged on the cluster (imported below; this
-module overrides the `redis_server` / `redis_client` fixtures they use)."""
+and the store, outbox, review-timer, story, dead-letter, reconciler, replay-cache,
+key-migration and decision-in-progress tests of the single-node suite run unchanged on the
+cluster (imported below; this module overrides the `redis_server` / `redis_client` fixtures
+they use)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ from tests.test_review_timers import (  # noqa: F401
 from tests.test_security import (  # noqa: F401
     test_exact_replay_is_refused,
     test_no_token_or_secret_is_stored,
+)
+from tests.test_slack_features import (  # noqa: F401
+    test_a_click_while_the_worker_settles_the_decision_is_a_duplicate,
 )
 from tests.test_slack_story import test_seed_story_from_slack_requests  # noqa: F401
 from tests.test_store import (  # noqa: F401

@@ -4,10 +4,12 @@ answers, modals, channels and the App Home tab, and what AWS holds afterwards.""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
 
+from bot.app import build_worker
 from bot.domain.status import Action, CardStatus
 from bot.errors import CardNotFound
 from bot.local import moto_ext
@@ -358,6 +360,41 @@ def test_two_approvers_at_once_make_one_decision(stack: Stack) -> None:
         for t in stack.ephemeral_texts(loser)
     )
     assert any(f"Model card `{CARD}` v1 approved" in t for t in stack.ephemeral_texts(winner))
+
+
+def test_a_click_while_the_worker_settles_the_decision_is_a_duplicate(stack: Stack) -> None:
+    """The worker records the decision (closing the round) before the AWS update and writes
+    the snapshot last: a click in between is the same decision, not a second approve job
+    that a second worker would take for a crash replay and settle again."""
+    create_card(stack, CARD)
+    request = submit_card(stack, CARD, user=DS)
+    moto_ext.clear_calls()
+    updates = len(stack.fake.calls_to("chat.update"))
+    stack.fake.stall_next("chat.update", 2.0)  # the request's close, before the snapshot
+    assert click_button(stack, APPROVE_ACTION, APPR, request).status == 200
+    first = threading.Thread(target=stack.drain)
+    first.start()
+    deadline = time.monotonic() + 20
+    while not stack.fake.messages("C0PROD") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert stack.card_status(CARD) == "Approved"
+    assert stack.core.state.status_of(CARD) == "PendingReview"  # the worker is settling
+    assert click_button(stack, APPROVE_ACTION, DSAP, request).status == 200
+    build_worker(stack.core, consumer="second-worker").drain()  # while the first one settles
+    first.join()
+    stack.drain()
+
+    assert stack.card_status(CARD) == "Approved"
+    aws = [c for c in moto_ext.calls() if c["service"] == "sagemaker"]
+    assert len([c for c in aws if c["action"] == "UpdateModelCard"]) == 1
+    assert len(stack.fake.messages("C0PROD")) == 1
+    assert len(stack.fake.calls_to("chat.update")) - updates == 1  # the request closed, once
+    requests = [e.result for e in stack.core.audit.for_card(CARD) if e.action == "request:approve"]
+    assert sorted(requests) == ["duplicate", "queued"]
+    assert any(
+        f"Model card `{CARD}` already has a decision or move in progress" in t
+        for t in stack.ephemeral_texts(DSAP)
+    )
 
 
 def test_archive_revokes_shares_and_notifies(stack: Stack) -> None:
