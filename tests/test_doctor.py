@@ -198,6 +198,13 @@ def test_bad_token_queue_redis_and_governance(setup: Setup, tmp_path: Path) -> N
     assert line_of(lines, "events queue").startswith("FAIL")
     assert "EventsQueueUrl" in line_of(lines, "events queue")
     assert line_of(lines, "Redis").startswith("FAIL")
+    for cluster in (None, False):  # the detection's failure, then the client's
+        code, lines = setup.run(
+            redis_url="redis://bot:hunter2@127.0.0.1:1/0", redis_cluster=cluster
+        )
+        assert code == 1
+        assert "redis://bot:***@127.0.0.1:1/0" in line_of(lines, "Redis")
+        assert "hunter2" not in "\n".join(lines)
     bad = tmp_path / "bad.yml"
     bad.write_text("region: us-east-1\n")
     code, lines = setup.run(modelcard_config=bad)

@@ -16,7 +16,7 @@ from bot.doctor.report import Check, fail, ok, render
 from bot.errors import ConfigError
 from bot.governance import Governance, ReadOnlyVia, load_governance
 from bot.settings import Settings
-from bot.store.connect import connect
+from bot.store.connect import connect, redacted
 from bot.store.keys import Keys
 from bot.worker.permission_refusal import refusal_effect
 
@@ -53,7 +53,7 @@ def _redis(
     except ConfigError as err:  # the URL, the mode detection or the cluster's slot map
         return [fail(subject, "; ".join(err.problems), "set REDIS_URL (and REDIS_CLUSTER)")]
     except AskError as err:  # MOVED/ASK: a plain client on a cluster node
-        where = _without_password(settings.redis_url)
+        where = redacted(settings.redis_url)
         return [
             fail(
                 subject,
@@ -65,12 +65,12 @@ def _redis(
         return [
             fail(
                 subject,
-                f"{_without_password(settings.redis_url)} unreachable: {err}",
+                f"{redacted(settings.redis_url)} unreachable: {err}",
                 "set REDIS_URL (rediss:// for TLS); from the bot's network, the port must be open",
             )
         ]
     mode = "cluster" if isinstance(client, RedisCluster) else "single node"
-    found = [ok(subject, f"{_without_password(settings.redis_url)} answers PING ({mode})")]
+    found = [ok(subject, f"{redacted(settings.redis_url)} answers PING ({mode})")]
     if refused and gov is not None:
         # The worker's ops message about it is on record: RAM said no for this account.
         found.append(
@@ -84,13 +84,6 @@ def _redis(
             )
         )
     return found
-
-
-def _without_password(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}"
 
 
 def checks(
