@@ -1,12 +1,13 @@
 """Gates at both ends: the edge refuses a submit or approve whose card lacks a required
-field before anything is queued; the worker checks again against AWS before acting."""
+field before anything is queued; the worker checks again against AWS before acting, and
+judges a move made outside Slack by the same rules (`bot/worker/outside_gates.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from bot.domain.gates import gate_refusal, missing_fields
+from bot.domain.gates import fill_lines, gate_refusal, missing_fields
 from bot.domain.status import Action, CardStatus
 from bot.errors import GateClosed
 from bot.governance import Governance
@@ -27,6 +28,14 @@ class Gatekeeper:
     def required(self, action: Action) -> list[str]:
         gated = GATED_ACTIONS.get(action)
         return self._gov.required_fields(gated[0]) if gated else []
+
+    def missing(self, status: CardStatus, content: Mapping[str, Any]) -> list[str]:
+        """The fields `gates.<status>.require` names that `content` lacks."""
+        return missing_fields(content, self._gov.required_fields(status))
+
+    def how_to_fill(self, card: str, missing: list[str]) -> list[str]:
+        """One line per missing path, saying where to fill it (the edit form's section)."""
+        return fill_lines(card, missing, self._form)
 
     def check(self, card: str, action: Action, content: Mapping[str, Any]) -> None:
         """Raise GateClosed naming every required field `content` lacks."""

@@ -17,7 +17,7 @@ from bot.governance import parse_governance
 from bot.local import moto_ext as moto_shim
 from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW
 from bot.store.callers import CallerLog
-from bot.worker.outside import approver_for
+from bot.worker.outside_approvers import approver_for
 from bot.worker.reconciler import EventConsumer, Reconciler
 from tests.aws_fixtures import REGION, AwsWorld
 from tests.slack_stack import Stack

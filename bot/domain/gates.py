@@ -91,15 +91,24 @@ def how_to_fill(card: str, path: str, form: Mapping[str, tuple[str, str]]) -> st
     )
 
 
+def missing_summary(status: str, missing: Sequence[str]) -> str:
+    """ "2 required fields are missing or empty (governance `gates.<status>.require`)"."""
+    count = "1 required field is" if len(missing) == 1 else f"{len(missing)} required fields are"
+    return f"{count} missing or empty (governance `gates.{status}.require`)"
+
+
+def fill_lines(card: str, missing: Sequence[str], form: Mapping[str, tuple[str, str]]) -> list[str]:
+    """One line per missing path: the path and how to fill it."""
+    return [f"• `{path}`: {how_to_fill(card, path, form)}" for path in missing]
+
+
 def gate_refusal(
     card: str, verb: str, status: str, missing: Sequence[str], form: Mapping[str, tuple[str, str]]
 ) -> str:
     """The sentence a refused person reads: every missing path and how to fill it."""
-    count = "1 required field is" if len(missing) == 1 else f"{len(missing)} required fields are"
     lines = [
-        f"Model card `{card}` cannot be {verb} ({status}) yet: {count} missing or empty "
-        f"(governance `gates.{status}.require`):"
+        f"Model card `{card}` cannot be {verb} ({status}) yet: {missing_summary(status, missing)}:"
     ]
-    lines += [f"• `{path}`: {how_to_fill(card, path, form)}" for path in missing]
+    lines += fill_lines(card, missing, form)
     lines.append("Fill them, then try again. Nothing was changed.")
     return "\n".join(lines)

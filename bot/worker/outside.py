@@ -9,21 +9,21 @@ LastModifiedBy, else the CloudTrail record of the call) and maps through a gover
 governance `outside_changes.approve` decides: `revert` (the automation role sets the previous
 status back), `hold` (left as is, nothing shared, until an approver decides in Slack) or
 `trust`. Each out-of-band approval is reported once in the approvals (and ops) channel and
-recorded in the audit trail. Content changed during review or after approval goes to the
-edit policy.
+recorded in the audit trail. A move into a gated status whose content lacks a required field
+is refused the same way (`bot.worker.outside_gates`), whoever made it. Content changed during
+review or after approval goes to the edit policy.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 
 from bot.aws.cards import CardRecord, ModelCards
 from bot.aws.sessions import Actor
 from bot.domain.identity import Identity, from_user_context, same_role
 from bot.domain.review import OutsideApprove, needs_approval
-from bot.domain.status import Action, CardStatus
+from bot.domain.status import CardStatus
 from bot.errors import CardNotFound, RetryLater
 from bot.governance import Governance
 from bot.jobs import Job
@@ -35,54 +35,14 @@ from bot.store.callers import CallerLog
 from bot.store.claims import Claims
 from bot.worker.edit_policy import EditPolicy
 from bot.worker.effects import Change, Effects
+from bot.worker.outside_approvers import Verdict, approver_for
+from bot.worker.outside_gates import GateRefusal, OutsideGates
 
 log = logging.getLogger("modelcard_bot.worker")
 
 AUTOMATION_IDENTITY = "modelcard-bot"
 REVERT_CLAIM_SECONDS = 3600
 OBSERVE_LOCK_SECONDS = 60  # longer than one judgement takes; a crashed worker frees it soon
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether an out-of-band approval stands: `user` is the approver it maps to."""
-
-    honoured: bool
-    user: str = ""
-    reason: str = ""
-
-
-def approver_for(gov: Governance, identity: Identity | None, authors: set[str]) -> Verdict:
-    """The governance approver behind `identity`, if it maps to one who is not an author."""
-    if identity is None:
-        return Verdict(
-            False,
-            reason="who made it is not known (LastModifiedBy names no IAM identity and no "
-            "CloudTrail record of the call has arrived)",
-        )
-    roles = [
-        name
-        for name, role in gov.roles.items()
-        if Action.APPROVE in role.can and same_role(identity.role_arn, role.role_arn)
-    ]
-    if not roles:
-        shown = identity.role_arn or identity.arn
-        return Verdict(False, reason=f"{shown} is not the role of a governance approver")
-    person = identity.source_identity
-    if not person:
-        return Verdict(False, reason="the session set no SourceIdentity naming the person")
-    if not set(gov.roles_of(person)) & set(roles):
-        return Verdict(
-            False,
-            reason=f"source identity {person} is not a governance user holding {', '.join(roles)}",
-        )
-    if person in authors:
-        return Verdict(
-            False,
-            user=person,
-            reason=f"{person} created, edited or submitted the card (four-eyes)",
-        )
-    return Verdict(True, user=person)
 
 
 class OutsideJudge:
@@ -107,6 +67,7 @@ class OutsideJudge:
         self._callers = callers
         self._claims = claims
         self._automation = automation
+        self._gates = OutsideGates(governance)
 
     def observe(self, job: Job) -> None:
         """Settle what AWS says now, after judging who made the change. One job per card at
@@ -139,11 +100,17 @@ class OutsideJudge:
             self._note_author(job.card, identity)  # four-eyes: they authored this version
         user = ""
         backer = self._backer(record)
+        refusal = self._gates.judge(record, previous)
         if self._own_change(record):
             previous = record.status  # the bot's revert, seen again: nothing to announce
         elif needs_approval(previous, record.status) and backer is not None:
             # The bot's own decision, seen before its job settled it: announced as theirs.
             user = backer if self._gov.is_mapped(backer) else ""
+        elif refusal is not None:
+            gated = self._refuse_gate(record, previous, identity, refusal)
+            if gated is None:
+                return  # held: nothing shared, nothing settled
+            record, previous = gated, gated.status
         elif needs_approval(previous, record.status):
             judged = self._judge_approval(
                 record, previous, identity, known.version if known else record.version
@@ -259,11 +226,8 @@ class OutsideJudge:
             self._audit_outside(record, previous, identity, verdict, "trusted")
             return record, previous, ""
         if policy is OutsideApprove.HOLD:
-            note = f"{record.status} v{record.version} at {record.modified_at}"
-            round_ = reviews.current(record.name)
-            if round_ is not None and round_.held == note:
+            if not self._hold(record):
                 return None  # judged already
-            reviews.hold(record.name, note)
             self._report(
                 record,
                 previous,
@@ -273,13 +237,8 @@ class OutsideJudge:
             )
             self._audit_outside(record, previous, identity, verdict, "held")
             return None
-        back = previous if previous is not None and previous != record.status else None
-        target = back or CardStatus.DRAFT
-        self._claims.claim(
-            f"automation:{record.name}", f"{target}|{record.version}", REVERT_CLAIM_SECONDS
-        )
-        self._cards.update_status(self._automation, record.name, target)
-        reverted = self._cards.describe(self._automation, record.name)
+        target = _revert_target(record, previous)
+        reverted = self._revert(record, target)
         self._report(
             record,
             previous,
@@ -289,6 +248,63 @@ class OutsideJudge:
         )
         self._audit_outside(record, previous, identity, verdict, "reverted")
         return reverted, reverted.status, ""  # settled silently: no stage announcement
+
+    def _hold(self, record: CardRecord) -> bool:
+        """Mark the round held for this very move; False when it was judged already."""
+        reviews = self._effects.desk.reviews
+        note = f"{record.status} v{record.version} at {record.modified_at}"
+        round_ = reviews.current(record.name)
+        if round_ is not None and round_.held == note:
+            return False
+        reviews.hold(record.name, note)
+        return True
+
+    def _revert(self, record: CardRecord, target: CardStatus) -> CardRecord:
+        """Set `target` back as the automation role; claimed first, so the next look at the
+        card knows the move for the bot's own."""
+        self._claims.claim(
+            f"automation:{record.name}", f"{target}|{record.version}", REVERT_CLAIM_SECONDS
+        )
+        self._cards.update_status(self._automation, record.name, target)
+        return self._cards.describe(self._automation, record.name)
+
+    # ------------------------------------------------------------------ gates
+    def _refuse_gate(
+        self,
+        record: CardRecord,
+        previous: CardStatus | None,
+        identity: Identity | None,
+        refusal: GateRefusal,
+    ) -> CardRecord | None:
+        """Hold or revert a move whose gate the content does not meet; the reverted record
+        (settled silently), or None when held."""
+        who = identity.describe() if identity else "unknown (no IAM identity recorded)"
+        if refusal.hold:
+            if not self._hold(record):
+                return None
+            did = (
+                "held it: nothing is shared with the next stage until the fields are filled "
+                "and an approver approves it in Slack"
+            )
+            after: CardRecord | None = None
+        else:
+            target = _revert_target(record, previous)
+            after = self._revert(record, target)
+            did = f"reverted it to {target}; nothing was shared with the next stage"
+        text = self._gates.report(record, previous, who, refusal, did)
+        self._announce(record, f"gate:{record.name}", f"Gate not met by {record.name}", text)
+        self._audit.record(
+            AuditEvent(
+                actor=(identity.source_identity if identity else "") or "outside-slack",
+                action="outside-gate",
+                card=record.name,
+                source=str(previous or ""),
+                target=str(record.status),
+                result="held" if refusal.hold else "reverted",
+                detail=f"v{record.version} by {who}; missing {', '.join(refusal.missing)}"[:500],
+            )
+        )
+        return after
 
     def _report(
         self,
@@ -305,14 +321,20 @@ class OutsideJudge:
             f"{status_label(record.status)} outside Slack, by "
             f"{inline(who, 600)}. The bot {inline(did, 900)}."
         )
+        self._announce(
+            record,
+            f"outside:{record.name}",
+            f"Out-of-band approval of model card {record.name}",
+            text,
+        )
+
+    def _announce(self, record: CardRecord, key: str, title: str, text: str) -> None:
+        """Once per move, in the approvals channel and the ops channel."""
         at = record.modified_at.timestamp() if record.modified_at else 0.0
         for channel in dict.fromkeys([self._gov.approvals_channel, self._gov.ops_channel]):
             if channel:
                 self._notifier.post_once(
-                    f"outside:{record.name}:{record.status}:{at}:{channel}",
-                    channel,
-                    f"Out-of-band approval of model card {record.name}",
-                    [section(text)],
+                    f"{key}:{record.status}:{at}:{channel}", channel, title, [section(text)]
                 )
 
     def _audit_outside(
@@ -354,3 +376,9 @@ class OutsideJudge:
             approved = round_.approved_version
             if approved and approved != record.version:
                 self._edits.after_approval(self._automation, old_content, record, approved, who)
+
+
+def _revert_target(record: CardRecord, previous: CardStatus | None) -> CardStatus:
+    """The status a refused move goes back to: the one before it, else Draft."""
+    back = previous if previous is not None and previous != record.status else None
+    return back or CardStatus.DRAFT
