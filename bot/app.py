@@ -38,6 +38,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.store import AuditLog, CardState, Keys
 from bot.store.callers import CallerLog
 from bot.store.connect import connect
+from bot.store.reviews import Reviews
 from bot.store.timers import ReviewTimers
 from bot.store.usergroups import GroupMembers, QueuedGroupRefresh
 from bot.store.wire import Wire
@@ -220,7 +221,8 @@ def build_worker(
     )
     audit_export = AuditExport(services)
     timers = ReviewTimers(core.redis, core.keys)
-    dashboard = HomeDashboard(services, timers)
+    reviews = Reviews(core.redis, core.keys)
+    dashboard = HomeDashboard(services, reviews)
     executor = JobExecutor(
         services,
         automation=_automation(core),

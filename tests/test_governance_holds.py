@@ -1,7 +1,7 @@
 """Governance that holds, on real processes (gunicorn web, two workers with the reconciler,
 the moto server, Redis, the fake Slack): out-of-band approvals made with boto3 as a person's
-own role are judged, and approvals bind to the version under review. One stack for the
-module; the reconciler runs every 2 seconds."""
+own role are judged, gates hold for them too, and approvals bind to the version under
+review. One stack for the module; the reconciler runs every 2 seconds."""
 
 from __future__ import annotations
 
@@ -33,8 +33,13 @@ def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessStack]:
         reconcile_seconds=RECONCILE,
         governance={
             "users": {"U0APPR2": ["approver"]},
-            # High-risk cards need two approvers; the others one.
-            "gates": {"Approved": {"min_approvals_by_risk": {"High": 2}}},
+            # High-risk cards need two approvers; the others one. Every card needs a rating.
+            "gates": {
+                "Approved": {
+                    "require": ["intended_uses.risk_rating"],
+                    "min_approvals_by_risk": {"High": 2},
+                }
+            },
         },
     )
     with running(stack) as started:
@@ -84,7 +89,7 @@ def test_a_non_approvers_sdk_approval_is_reverted_not_shared_and_alerted_once(
     procs: ProcessStack,
 ) -> None:
     card = "oob-by-ds"
-    in_review(procs, card)
+    in_review(procs, card, risk="Low")
     approve_outside(procs, card, DATA_SCIENTIST, "U0DS")
     wait_until(lambda: outside_reports(procs, "C0APPROVE", card), what="the alert")
     wait_until(lambda: procs.card_status(card) == "PendingReview", what="the revert")
@@ -108,7 +113,7 @@ def test_a_non_approvers_sdk_approval_is_reverted_not_shared_and_alerted_once(
 
 def test_an_approvers_own_sdk_approval_is_honoured_and_announced(procs: ProcessStack) -> None:
     card = "oob-by-approver"
-    in_review(procs, card)
+    in_review(procs, card, risk="Low")
     approve_outside(procs, card, APPROVER, "U0APPR")
     [prod] = wait_until(lambda: procs.channel_posts("C0PROD", card), what="the prod post")
     assert "<@U0APPR>" in json.dumps(prod)
@@ -121,12 +126,37 @@ def test_an_approvers_own_sdk_approval_is_honoured_and_announced(procs: ProcessS
 
 def test_an_authors_own_sdk_approval_is_reverted(procs: ProcessStack) -> None:
     card = "oob-by-author"
-    in_review(procs, card, submitter="U0DSAP")
+    in_review(procs, card, submitter="U0DSAP", risk="Low")
     approve_outside(procs, card, APPROVER, "U0DSAP")
     [report] = wait_until(lambda: outside_reports(procs, "C0APPROVE", card), what="the alert")
     assert "four-eyes" in report
     wait_until(lambda: procs.card_status(card) == "PendingReview", what="the revert")
     assert not in_prod(procs, card)
+
+
+def test_an_approvers_sdk_approval_lacking_a_gated_field_is_reverted_naming_it(
+    procs: ProcessStack,
+) -> None:
+    card = "oob-gated"
+    in_review(procs, card)  # no risk rating
+    approve_outside(procs, card, APPROVER, "U0APPR")
+    [report] = wait_until(
+        lambda: [
+            json.dumps(m) for m in procs.channel_posts("C0APPROVE", card) if "Gate not" in str(m)
+        ],
+        what="the gate report",
+    )
+    wait_until(lambda: procs.card_status(card) == "PendingReview", what="the revert")
+    assert "`gates.Approved.require`" in report
+    assert (
+        f"`intended_uses.risk_rating`: `/modelcard edit {card}`, section *Intended uses*" in report
+    )
+    assert "reverted it to PendingReview" in report
+    assert "source identity U0APPR" in report
+    assert not in_prod(procs, card)
+    assert procs.channel_posts("C0PROD", card) == []
+    assert outside_reports(procs, "C0APPROVE", card) == []  # not judged as an approval
+    assert len([m for m in procs.channel_posts("C0OPS", card) if "Gate not" in str(m)]) == 1
 
 
 def test_an_edit_in_review_resets_approvals_and_stale_clicks_are_refused(

@@ -156,10 +156,16 @@ def test_hold_holds_an_outside_approval_lacking_gated_fields(stack: Stack) -> No
     assert len(gate_reports(stack, "C0APPROVE", card)) == 1
     [event] = [e for e in stack.core.audit.for_card(card) if e.action == "outside-gate"]
     assert event.result == "held"
-    # In Slack, the gate still refuses it until the fields are filled.
-    stack.command(f"approve {card}", "U0APPR")
+    assert f"an approver can reject it (`/modelcard reject {card} REASON`)" in report
+    # In Slack, the gate still refuses its approval; a rejection sends it back to Draft.
+    answer = stack.command(f"approve {card}", "U0APPR")
     stack.drain()
     assert not prod_holds(stack, card)
+    assert "`intended_uses.risk_rating`" in json.dumps(answer.json)
+    stack.command(f"reject {card} fill the risk rating", "U0APPR")
+    stack.drain()
+    assert stack.card_status(card) == "Draft"
+    assert posts(stack, "C0PROD", card) == []
 
 
 @pytest.mark.parametrize("gov_changes", [{"outside_changes": {"approve": "trust"}}], indirect=True)

@@ -14,8 +14,9 @@ from bot.app import build_timer_runner, slack_client
 from bot.local import moto_ext
 from bot.local.slack_payloads import app_home_opened
 from bot.slack.home import PAGE_SIZE
-from bot.slack.ids import APPROVE_ACTION
+from bot.slack.ids import APPROVE_ACTION, EDIT_VIEW
 from bot.store.keys import Keys
+from bot.store.reviews import Reviews
 from bot.store.timers import ReviewTimers, Timer
 from bot.worker.review_timers import ReviewTimerRunner
 from tests.aws_fixtures import AwsWorld
@@ -28,6 +29,8 @@ from tests.slack_helpers import (
     text_of,
 )
 from tests.slack_stack import Stack
+from tests.test_outside_changes import AUTOMATION
+from tests.test_slack_features import modal_values
 
 # ---------------------------------------------------------------------------- store
 
@@ -35,9 +38,10 @@ from tests.slack_stack import Stack
 def test_each_due_timer_goes_to_one_claimer_until_its_lease_ends(
     redis_client: redis.Redis,
 ) -> None:
-    timers = ReviewTimers(redis_client, Keys())
-    assert timers.start("c", "100.0", 1, 100.0, {"remind": 10, "expire": 50})
-    assert not timers.start("c", "100.0", 1, 100.0, {"remind": 10})  # a replay: unchanged
+    timers, reviews = ReviewTimers(redis_client, Keys()), Reviews(redis_client, Keys())
+    reviews.open("c", 1)
+    assert timers.start("c", "100.0", 100.0, {"remind": 10, "expire": 50})
+    assert not timers.start("c", "100.0", 100.0, {"remind": 10})  # a replay: unchanged
     assert timers.claim_due(105.0, 5, "w1") == []
     assert timers.claim_due(110.0, 5, "w1") == [Timer("c", "remind", "100.0")]
     assert timers.claim_due(111.0, 5, "w2") == []  # held by w1
@@ -46,27 +50,37 @@ def test_each_due_timer_goes_to_one_claimer_until_its_lease_ends(
     assert timers.claim_due(115.0, 5, "w2") == [Timer("c", "remind", "100.0")]
     timers.fired(Timer("c", "remind", "100.0"), 116.0)
     assert timers.claim_due(200.0, 5, "w2") == [Timer("c", "expire", "100.0")]
-    review = timers.current("c")
+    # The round's own hash says what fired, next to the version under review.
+    review = reviews.current("c")
     assert review is not None
+    assert (review.timers_round, review.timers_from) == ("100.0", 100.0)
     assert review.reminded_at == 116.0
+    assert review.escalated_at is None
     assert review.version == 1
 
 
 def test_a_new_round_replaces_the_old_and_stop_ends_it(redis_client: redis.Redis) -> None:
-    timers = ReviewTimers(redis_client, Keys())
-    timers.start("c", "1.0", 1, 1.0, {"remind": 10, "escalate": 20})
-    timers.start("c", "50.0", 2, 50.0, {"remind": 10})
+    timers, reviews = ReviewTimers(redis_client, Keys()), Reviews(redis_client, Keys())
+    reviews.open("c", 1)
+    timers.start("c", "1.0", 1.0, {"remind": 10, "escalate": 20})
+    timers.fired(Timer("c", "remind", "1.0"), 11.0)
+    timers.start("c", "50.0", 50.0, {"remind": 10})
     assert list(timers.scheduled("c")) == ["c|remind|50.0"]
+    review = reviews.current("c")
+    assert review is not None
+    assert (review.timers_round, review.timers_from, review.reminded_at) == ("50.0", 50.0, None)
     assert timers.stop("c")
     assert timers.scheduled("c") == {}
-    assert timers.current("c") is None
+    review = reviews.current("c")
+    assert review is not None  # the round itself stays (its decision, approved version)
+    assert (review.timers_round, review.timers_from) == ("", 0.0)
     assert not timers.stop("c")
 
 
 def test_many_claimers_at_once_share_out_timers_exactly_once(redis_client: redis.Redis) -> None:
     timers = ReviewTimers(redis_client, Keys())
     for n in range(30):
-        timers.start(f"card{n}", "1.0", 1, 1.0, {"remind": 1})
+        timers.start(f"card{n}", "1.0", 1.0, {"remind": 1})
     seen: list[Timer] = []
     for worker in range(6):
         seen += timers.claim_due(10.0, 60, f"w{worker}", limit=7)
@@ -109,9 +123,9 @@ def thread_replies(stack: Stack, request: dict) -> list[dict]:
 
 
 def started(stack: Stack, card: str) -> float:
-    review = ReviewTimers(stack.core.redis, stack.core.keys).current(card)
+    review = Reviews(stack.core.redis, stack.core.keys).current(card)
     assert review is not None
-    return review.started_at
+    return review.timers_from
 
 
 def test_reminder_escalation_and_expiry(stack: Stack) -> None:
@@ -262,3 +276,56 @@ def test_app_home_pages(stack: Stack) -> None:
     assert second is not None
     assert f"page-{PAGE_SIZE:02d}" in my_cards(second)
     assert "page-00" not in json.dumps(second)
+
+
+def test_an_edit_in_review_restarts_the_timers_for_the_new_version(
+    stack: Stack, in_review: InReview
+) -> None:
+    card, clock, runner, t0 = in_review.card, in_review.clock, in_review.runner, in_review.t0
+    assert stack.command(f"edit {card}", "U0MLE").status == 200
+    view = stack.fake.views(EDIT_VIEW)[-1]
+    stack.sender.submit(EDIT_VIEW, modal_values(view, overview="more evidence"), "U0MLE", view=view)
+    stack.drain()
+    review = Reviews(stack.core.redis, stack.core.keys).current(card)
+    assert review is not None
+    assert review.version == 2
+    # The timers count from the edit that rebound the round, not from the first request.
+    t1 = stack.core.state.get(card).updated_at  # type: ignore[union-attr]
+    assert review.timers_from == t1
+    assert t1 >= t0
+    left = ReviewTimers(stack.core.redis, stack.core.keys).scheduled(card)
+    assert left == {
+        f"{card}|remind|{t1}": t1 + 3600,
+        f"{card}|escalate|{t1}": t1 + 7200,
+        f"{card}|expire|{t1}": t1 + 3 * 86400,
+    }
+    clock.now = t1 + 3599
+    assert runner.poll() == 0
+    clock.now = t1 + 3600
+    assert runner.poll() == 1
+    # In the thread of the round's request (updated in place for v2), about v2.
+    [reminder] = thread_replies(stack, in_review.request)
+    assert f"`{card}` *v2* has waited *1h*" in text_of(reminder)
+    assert [e.detail for e in stack.core.audit.for_card(card) if e.action == "remind"] == [
+        "v2 waited 1h"
+    ]
+    # Expiry is about v2 as well: it sends v2 back to Draft, 3 days after the edit.
+    clock.now = t1 + 3 * 86400
+    assert runner.poll() == 2  # the escalation, then the expiry
+    assert stack.card_status(card) == "Draft"
+    [expired] = [e for e in stack.core.audit.for_card(card) if e.action == "expire"]
+    assert expired.detail == "v2: review expired after 3d"
+
+
+def test_an_expiry_is_refused_for_a_version_no_longer_under_review(
+    stack: Stack, in_review: InReview
+) -> None:
+    card, clock, runner = in_review.card, in_review.clock, in_review.runner
+    # The content changed in AWS and the bot has not seen it yet: the round is still on v1.
+    stack.aws.cards.update_content(
+        AUTOMATION, card, {"model_overview": {"model_owner": "o", "problem_type": "changed"}}
+    )
+    clock.now = in_review.t0 + 3 * 86400
+    runner.poll()
+    assert stack.card_status(card) == "PendingReview"
+    assert [e for e in stack.core.audit.for_card(card) if e.action == "expire"] == []

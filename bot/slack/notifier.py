@@ -65,12 +65,6 @@ class SlackNotifier:
         record = self._redis.hgetall(self._keys.posted(effect_key))
         return (record["channel"], record["ts"]) if record.get("ts") else None
 
-    def approval_message(self, card: str) -> tuple[str, str] | None:
-        """(channel, ts) of the card's approval request: its review round's message
-        (bot/store/reviews.py, which the worker's ReviewDesk keeps)."""
-        record = self._redis.hgetall(self._keys.review(card))
-        return (record["channel"], record["ts"]) if record.get("ts") else None
-
     def update(self, channel: str, ts: str, text: str, blocks: Blocks) -> None:
         try:
             self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)

@@ -42,7 +42,8 @@ class Keys:
         return f"{self.prefix}:approvals:{name}:{round_id}"
 
     def review(self, name: str) -> str:
-        """Hash: the card's review round (version under review, request message, decision)."""
+        """Hash: the card's review round (version under review, request message, decision,
+        its review timers: id, counted from, remind_at / escalate_at when they fired)."""
         return f"{self.prefix}:review:{name}"
 
     def review_approvals(self, name: str, version: int) -> str:
@@ -96,11 +97,6 @@ class Keys:
     def review_timer_owners(self) -> str:
         """Hash: timer member -> the worker that claimed it last (for tests and ops)."""
         return f"{self.prefix}:timers:owners"
-
-    def review_round(self, name: str) -> str:
-        """Hash: the timers' view of the card's open review round (round, version,
-        started_at, <kind>_at: when a reminder / escalation fired)."""
-        return f"{self.prefix}:timers:round:{name}"
 
     def group_members(self, group: str) -> str:
         """String with TTL: JSON list of a Slack user group's members (usergroups.users.list)."""

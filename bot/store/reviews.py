@@ -5,6 +5,11 @@ review, the approval request message (channel, ts), the approvals given on that 
 the decision once made (and the version it approved), and whether an out-of-band approval
 is held for a decision. An edit during review rebinds the round to the new version: the
 approvals given on the old one stop counting.
+
+The same hash holds the round's review timers (`bot/store/timers.py` writes those fields with
+its Lua scripts): which timers are scheduled, since when they count, and when a reminder or an
+escalation fired. A timer is about the round it was scheduled for, so the version it speaks of
+is the round's, never a copy.
 """
 
 from __future__ import annotations
@@ -45,6 +50,12 @@ class ReviewRound:
     approved_version: int = 0
     # The effect key of the submission that opened the round (a replay does not reopen it).
     opened_for: str = ""
+    # The review timers scheduled for the round (bot/store/timers.py): their id ("" when
+    # none are), when they count from (the request, or the last rebind), and what fired.
+    timers_round: str = ""
+    timers_from: float = 0.0
+    reminded_at: float | None = None
+    escalated_at: float | None = None
 
     @property
     def is_open(self) -> bool:
@@ -68,7 +79,15 @@ class ReviewRound:
             held=data.get("held", ""),
             approved_version=int(data.get("approved_version") or 0),
             opened_for=data.get("opened_for", ""),
+            timers_round=data.get("timers_round", ""),
+            timers_from=float(data.get("timers_from") or 0.0),
+            reminded_at=_when(data.get("remind_at")),
+            escalated_at=_when(data.get("escalate_at")),
         )
+
+
+def _when(value: str | None) -> float | None:
+    return float(value) if value else None
 
 
 class Reviews:
@@ -80,6 +99,17 @@ class Reviews:
     def current(self, card: str) -> ReviewRound | None:
         data = self._redis.hgetall(self._keys.review(card))
         return ReviewRound.from_hash(card, data) if data.get("version") else None
+
+    def rounds(self, cards: list[str]) -> dict[str, ReviewRound]:
+        """The rounds of many cards in one round trip (App Home)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for card in cards:
+            pipe.hgetall(self._keys.review(card))
+        return {
+            card: ReviewRound.from_hash(card, data)
+            for card, data in zip(cards, pipe.execute(), strict=True)
+            if data.get("version")
+        }
 
     def open(self, card: str, version: int, key: str = "") -> ReviewRound:
         """Start a round for `version` (the submission `key`); approvals start from none."""

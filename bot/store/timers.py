@@ -4,6 +4,10 @@ One sorted set holds every timer scored by its due time. A worker claims due tim
 Lua script that moves their score forward by a lease, so exactly one worker holds each; it
 removes the timer once fired. A worker killed mid-fire leaves the timer to come due again
 when the lease ends, and another worker fires it. With AOF, a Redis restart keeps them.
+
+Which timers a card's round has, since when they count and what fired live in the round's own
+hash (`bot/store/reviews.py`), written here in the same scripts as the sorted set: a timer is
+about the round, and the round says which version is under review.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from bot.store.keys import Keys
 
 KINDS = ("remind", "escalate", "expire")
 
-# KEYS: round hash, timers zset, owners hash. ARGV: card, round, version, started_at, then
-# member/score pairs. Starting the same round twice (a replayed job) changes nothing.
+# KEYS: round hash, timers zset, owners hash. ARGV: card, timers id, from, then member/score
+# pairs. Starting the same timers twice (a replayed job) changes nothing; starting new ones
+# (a new submission, or the round rebound to an edited version) drops the old ones.
 _START = """
-local current = redis.call('HGET', KEYS[1], 'round')
+local current = redis.call('HGET', KEYS[1], 'timers_round')
 if current == ARGV[2] then return 0 end
 if current then
   for _, kind in ipairs({'remind', 'escalate', 'expire'}) do
@@ -28,9 +33,9 @@ if current then
     redis.call('HDEL', KEYS[3], member)
   end
 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'round', ARGV[2], 'version', ARGV[3], 'started_at', ARGV[4])
-for i = 5, #ARGV, 2 do redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i]) end
+redis.call('HDEL', KEYS[1], 'remind_at', 'escalate_at')
+redis.call('HSET', KEYS[1], 'timers_round', ARGV[2], 'timers_from', ARGV[3])
+for i = 4, #ARGV, 2 do redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i]) end
 return 1
 """
 
@@ -48,7 +53,7 @@ return due
 _FIRED = """
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
-if redis.call('HGET', KEYS[3], 'round') == ARGV[2] then
+if redis.call('HGET', KEYS[3], 'timers_round') == ARGV[2] then
   redis.call('HSET', KEYS[3], ARGV[3] .. '_at', ARGV[4])
 end
 return 1
@@ -56,14 +61,14 @@ return 1
 
 # KEYS: round hash, timers zset, owners hash. ARGV: card.
 _STOP = """
-local current = redis.call('HGET', KEYS[1], 'round')
+local current = redis.call('HGET', KEYS[1], 'timers_round')
 if not current then return 0 end
 for _, kind in ipairs({'remind', 'escalate', 'expire'}) do
   local member = ARGV[1] .. '|' .. kind .. '|' .. current
   redis.call('ZREM', KEYS[2], member)
   redis.call('HDEL', KEYS[3], member)
 end
-redis.call('DEL', KEYS[1])
+redis.call('HDEL', KEYS[1], 'timers_round', 'timers_from', 'remind_at', 'escalate_at')
 return 1
 """
 
@@ -84,35 +89,6 @@ class Timer:
         return cls(card, kind, round_id)
 
 
-@dataclass(frozen=True)
-class ReviewRound:
-    """A card's open review: when the request went out, for which version, what fired."""
-
-    card: str
-    round_id: str
-    version: int
-    started_at: float
-    reminded_at: float | None = None
-    escalated_at: float | None = None
-
-
-def _when(value: Any) -> float | None:
-    return float(value) if value else None
-
-
-def _round(card: str, data: Mapping[str, Any]) -> ReviewRound | None:
-    if not data.get("round"):
-        return None
-    return ReviewRound(
-        card=card,
-        round_id=str(data["round"]),
-        version=int(data.get("version") or 0),
-        started_at=float(data.get("started_at") or 0.0),
-        reminded_at=_when(data.get("remind_at")),
-        escalated_at=_when(data.get("escalate_at")),
-    )
-
-
 class ReviewTimers:
     def __init__(self, redis: Any, keys: Keys | None = None) -> None:
         self._redis = redis
@@ -122,16 +98,15 @@ class ReviewTimers:
         self._fired = redis.register_script(_FIRED)
         self._stop = redis.register_script(_STOP)
 
-    def start(
-        self, card: str, round_id: str, version: int, started_at: float, plan: Mapping[str, int]
-    ) -> bool:
-        """Open the card's review round and schedule `plan` (kind -> seconds after start).
-        False when this round was started already; an older round's timers are dropped."""
+    def start(self, card: str, round_id: str, started_at: float, plan: Mapping[str, int]) -> bool:
+        """Schedule `plan` (kind -> seconds after `started_at`) for the card's review round
+        under `round_id`. False when these timers were started already; the round's older
+        timers are dropped."""
         k = self._keys
-        args: list[Any] = [card, round_id, version, started_at]
+        args: list[Any] = [card, round_id, started_at]
         for kind, after in plan.items():
             args += [Timer(card, kind, round_id).member, started_at + after]
-        keys = [k.review_round(card), k.review_timers, k.review_timer_owners]
+        keys = [k.review(card), k.review_timers, k.review_timer_owners]
         return bool(self._start(keys=keys, args=args))
 
     def claim_due(self, now: float, lease: float, owner: str, limit: int = 10) -> list[Timer]:
@@ -146,30 +121,15 @@ class ReviewTimers:
         """The timer's effect is done: remove it and mark the round (reminded_at, ...)."""
         k = self._keys
         self._fired(
-            keys=[k.review_timers, k.review_timer_owners, k.review_round(timer.card)],
+            keys=[k.review_timers, k.review_timer_owners, k.review(timer.card)],
             args=[timer.member, timer.round_id, timer.kind, now],
         )
 
     def stop(self, card: str) -> bool:
         """The review ended (decision, return to Draft, archive, expiry): drop its timers."""
         k = self._keys
-        keys = [k.review_round(card), k.review_timers, k.review_timer_owners]
+        keys = [k.review(card), k.review_timers, k.review_timer_owners]
         return bool(self._stop(keys=keys, args=[card]))
-
-    def current(self, card: str) -> ReviewRound | None:
-        return _round(card, self._redis.hgetall(self._keys.review_round(card)))
-
-    def rounds(self, cards: list[str]) -> dict[str, ReviewRound]:
-        """The open rounds of many cards in one round trip (App Home)."""
-        pipe = self._redis.pipeline(transaction=False)
-        for card in cards:
-            pipe.hgetall(self._keys.review_round(card))
-        found: dict[str, ReviewRound] = {}
-        for card, data in zip(cards, pipe.execute(), strict=True):
-            found_round = _round(card, data)
-            if found_round is not None:
-                found[card] = found_round
-        return found
 
     def scheduled(self, card: str = "") -> dict[str, float]:
         """Pending timers (member -> due time), optionally of one card."""

@@ -82,9 +82,8 @@ class Effects:
         self._audit = audit
         self._notifier = notifier
         self._keys = keys or Keys()
-        self._timers = timers
         reviews = reviews or Reviews(state.redis, state.keys)
-        self.desk = ReviewDesk(governance, reviews, state, notifier, audit)
+        self.desk = ReviewDesk(governance, reviews, state, notifier, audit, timers)
 
     @property
     def state(self) -> CardState:
@@ -112,11 +111,10 @@ class Effects:
             self._notify_stages(change, key, stage, revoked)
             if status is CardStatus.PENDING_REVIEW:
                 self._request_approval(snapshot, key)
-                self._start_timers(snapshot, change)
+                self.desk.start_timers(record.name, change.at)
             if change.previous is CardStatus.PENDING_REVIEW:
                 self._close_approval(snapshot, change)
-                if self._timers is not None:
-                    self._timers.stop(record.name)
+                self.desk.stop_timers(record.name)
         # Written last: a job replayed after a crash still sees the old status and
         # settles again (every effect above is keyed, so nothing is doubled).
         self._state.add_version(record.name, record.version, status, change.at, change.user)
@@ -159,11 +157,6 @@ class Effects:
 
     def _request_approval(self, snapshot: CardSnapshot, key: str) -> None:
         self.desk.request(snapshot, key)
-
-    def _start_timers(self, snapshot: CardSnapshot, change: Change) -> None:
-        plan = self._gov.review.plan()
-        if self._timers is not None and plan:
-            self._timers.start(snapshot.name, str(change.at), snapshot.version, change.at, plan)
 
     def _close_approval(self, snapshot: CardSnapshot, change: Change) -> None:
         self.desk.close(

@@ -282,10 +282,7 @@ class OutsideJudge:
         if refusal.hold:
             if not self._hold(record):
                 return None
-            did = (
-                "held it: nothing is shared with the next stage until the fields are filled "
-                "and an approver approves it in Slack"
-            )
+            did = "held it: nothing is shared with the next stage"
             after: CardRecord | None = None
         else:
             target = _revert_target(record, previous)

@@ -24,9 +24,16 @@ from bot.slack.text import card_link, inline, status_label
 
 # What to do in Slack once the fields are filled, by the status the card was moved into.
 _THEN = {
-    CardStatus.PENDING_REVIEW: "submit it in Slack (`/modelcard submit {card}`)",
-    CardStatus.APPROVED: "an approver can approve it in Slack (`/modelcard approve {card}`)",
+    CardStatus.PENDING_REVIEW: "Fill them, then submit it in Slack (`/modelcard submit {card}`).",
+    CardStatus.APPROVED: "Fill them, then an approver can approve it in Slack "
+    "(`/modelcard approve {card}`).",
 }
+# A held card is Approved in AWS, and Approved content cannot be edited in Slack.
+_HELD_THEN = (
+    "Approved content cannot be edited in Slack: an approver can reject it "
+    "(`/modelcard reject {card} REASON`) to send it back to Draft, where they can be filled "
+    "before it is submitted again."
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,8 @@ class OutsideGates:
             f"{missing_summary(status, refusal.missing)}:"
         ]
         lines += self._gates.how_to_fill(record.name, refusal.missing)
-        then = _THEN.get(refusal.status, "try again in Slack").format(card=record.name)
-        lines.append(f"The bot {did}. Fill them, then {then}.")
+        then = _HELD_THEN if refusal.hold else _THEN[refusal.status]
+        lines.append(f"The bot {did}. {then.format(card=record.name)}")
         return "\n".join(lines)
 
     def _is_spoke_copy(self, content: dict[str, Any]) -> bool:

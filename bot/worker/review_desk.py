@@ -1,6 +1,7 @@
 """The approval request of a review round bound to a card version: posted once per
 submission, updated in place when approvals come in or the content changes, closed with
-the version decided on. Decisions are checked against the version under review."""
+the version decided on. Decisions are checked against the version under review. The round's
+review timers start with the request and start again when an edit rebinds the round."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from bot.slack.text import OUTSIDE_SLACK, by, inline
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardSnapshot, CardState
 from bot.store.reviews import ReviewRound, Reviews
+from bot.store.timers import ReviewTimers
 from bot.worker.outcomes import job_event
 
 MAX_SECTIONS_NAMED = 12
@@ -50,12 +52,14 @@ class ReviewDesk:
         state: CardState,
         notifier: SlackNotifier,
         audit: AuditLog,
+        timers: ReviewTimers | None = None,
     ) -> None:
         self._gov = governance
         self._reviews = reviews
         self._state = state
         self._notifier = notifier
         self._audit = audit
+        self._timers = timers
 
     @property
     def reviews(self) -> Reviews:
@@ -78,6 +82,17 @@ class ReviewDesk:
         self._reviews.set_message(
             snapshot.name, posted[0] if posted else self._gov.approvals_channel, ts
         )
+
+    def start_timers(self, card: str, at: float) -> None:
+        """Schedule the round's timers (`review`) from `at`; the same `at` again (a replayed
+        job) changes nothing, a later one replaces them."""
+        plan = self._gov.review.plan()
+        if self._timers is not None and plan:
+            self._timers.start(card, str(at), at, plan)
+
+    def stop_timers(self, card: str) -> None:
+        if self._timers is not None:
+            self._timers.stop(card)
 
     def request_blocks(
         self, snapshot: CardSnapshot, round_: ReviewRound, notes: Sequence[str] = ()
@@ -190,7 +205,13 @@ class ReviewDesk:
         editor: str,
     ) -> str | None:
         """Content changed during review: the round and its request move to the new version
-        and approvals so far stop counting. Returns the note shown (None: nothing open)."""
+        and approvals so far stop counting; its timers count again from the edit. Returns
+        the note shown (None: nothing open)."""
+        round_ = self._reviews.current(snapshot.name)
+        if round_ is not None and round_.is_open and round_.version != snapshot.version:
+            # Before the rebind: a replay after a crash in between finds the round still on
+            # the old version and does both (the same edit time starts the same timers).
+            self.start_timers(snapshot.name, snapshot.updated_at)
         before = self._reviews.rebind(snapshot.name, snapshot.version)
         if before is None:
             return None

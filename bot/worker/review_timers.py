@@ -1,9 +1,12 @@
 """Fire due review timers: remind the approvers, escalate, expire the review.
 
 Each worker process polls; the store's claim gives every due timer to one worker. A fired
-timer is checked against the card first: a review that ended (decision, return to Draft,
-archive, a newer round) fires nothing. Posts are keyed by card, kind and round, so a timer
-fired again after its worker died updates its message instead of posting twice.
+timer is checked against the card's review round first: a review that ended (decision,
+return to Draft, archive, a newer round) or timers started again (an edit rebound the round)
+fire nothing. What fires speaks of the round: the version under review, how long since the
+request or the last rebind, in the thread of the round's approval request. Posts are keyed by
+card, kind and timers, so a timer fired again after its worker died updates its message
+instead of posting twice.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from bot.slack.messages import reviews as review_messages
 from bot.slack.notifier import SlackNotifier
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.cards import CardSnapshot, CardState
-from bot.store.timers import ReviewRound, ReviewTimers, Timer
+from bot.store.reviews import ReviewRound
+from bot.store.timers import ReviewTimers, Timer
 from bot.worker.effects import EXPIRE_ACTION, Change, Effects
 
 log = logging.getLogger("modelcard_bot.worker")
@@ -84,42 +88,43 @@ class ReviewTimerRunner:
 
     def _fire(self, timer: Timer) -> None:
         snapshot = self._state.get(timer.card)
-        review = self._timers.current(timer.card)
+        review = self._effects.desk.reviews.current(timer.card)
         if (
             snapshot is None
             or snapshot.status is not CardStatus.PENDING_REVIEW
             or review is None
-            or review.round_id != timer.round_id
+            or not review.is_open
+            or review.timers_round != timer.round_id
         ):
-            return  # the review ended or was restarted: nothing to say
-        waited = format_age(self._clock() - review.started_at)
+            return  # the review ended or its timers started again: nothing to say
+        waited = format_age(self._clock() - review.timers_from)
         if timer.kind == "remind":
-            self._remind(snapshot, review, waited)
+            self._remind(review, waited)
         elif timer.kind == "escalate":
-            self._escalate(snapshot, review, waited)
+            self._escalate(review, waited)
         elif timer.kind == "expire":
-            self._expire(snapshot)
+            self._expire(snapshot, review)
 
-    def _thread(self, card: str) -> tuple[str, str]:
-        message = self._notifier.approval_message(card)
-        return message if message is not None else (self._gov.approvals_channel, "")
+    def _thread(self, review: ReviewRound) -> tuple[str, str]:
+        """The round's approval request, whose thread the timer replies in."""
+        return review.message or (self._gov.approvals_channel, "")
 
-    def _remind(self, snapshot: CardSnapshot, review: ReviewRound, waited: str) -> None:
-        channel, ts = self._thread(snapshot.name)
+    def _remind(self, review: ReviewRound, waited: str) -> None:
+        channel, ts = self._thread(review)
         text, blocks = review_messages.reminder(
-            snapshot.name, snapshot.version, waited, self._approvers(snapshot.name)
+            review.card, review.version, waited, self._approvers(review.card)
         )
         self._notifier.post_once(
-            f"remind:{snapshot.name}:{review.round_id}", channel, text, blocks, thread_ts=ts
+            f"remind:{review.card}:{review.timers_round}", channel, text, blocks, thread_ts=ts
         )
-        self._record(snapshot, "remind", f"v{snapshot.version} waited {waited}")
+        self._record(review.card, "remind", f"v{review.version} waited {waited}")
 
-    def _escalate(self, snapshot: CardSnapshot, review: ReviewRound, waited: str) -> None:
+    def _escalate(self, review: ReviewRound, waited: str) -> None:
         to = self._gov.review.escalate_to
-        channel, ts = self._thread(snapshot.name)
-        text, blocks = review_messages.escalation(snapshot.name, snapshot.version, waited, to)
+        channel, ts = self._thread(review)
+        text, blocks = review_messages.escalation(review.card, review.version, waited, to)
         self._notifier.post_once(
-            f"escalate:{snapshot.name}:{review.round_id}", channel, text, blocks, thread_ts=ts
+            f"escalate:{review.card}:{review.timers_round}", channel, text, blocks, thread_ts=ts
         )
         people: list[str] = []
         for who in to:
@@ -127,23 +132,27 @@ class ReviewTimerRunner:
                 if person not in people:
                     people.append(person)
         dm_text, dm_blocks = review_messages.escalation_dm(
-            snapshot.name, snapshot.version, waited, channel
+            review.card, review.version, waited, channel
         )
         for person in people:
             # chat.postMessage to a user id posts in the app's DM with that person.
             self._notifier.post_once(
-                f"escalate-dm:{snapshot.name}:{review.round_id}:{person}",
+                f"escalate-dm:{review.card}:{review.timers_round}:{person}",
                 person,
                 dm_text,
                 dm_blocks,
             )
-        self._record(snapshot, "escalate", f"v{snapshot.version} to {', '.join(to)}")
+        self._record(review.card, "escalate", f"v{review.version} to {', '.join(to)}")
 
-    def _expire(self, snapshot: CardSnapshot) -> None:
+    def _expire(self, snapshot: CardSnapshot, review: ReviewRound) -> None:
         if self._automation is None:
             return  # check-config refuses expire_after without automation_role_arn
         reason = f"review expired after {self._gov.review.written('expire')}"
-        outcome = self._cards.transition(self._automation, snapshot.name, Action.REJECT)
+        # Only the version under review expires: content changed in AWS meanwhile (not yet
+        # seen) refuses it, and the rebind that follows starts the timers again.
+        outcome = self._cards.transition(
+            self._automation, snapshot.name, Action.REJECT, expect_version=review.version
+        )
         change = Change(
             card=outcome.card,
             previous=outcome.previous if outcome.changed else snapshot.status,
@@ -160,12 +169,12 @@ class ReviewTimerRunner:
                 source=str(change.previous or ""),
                 target=str(outcome.card.status),
                 result="ok" if outcome.changed else "already",
-                detail=reason,
+                detail=f"v{review.version}: {reason}",
                 request_id=outcome.request_id,
             )
         )
 
-    def _record(self, snapshot: CardSnapshot, action: str, detail: str) -> None:
+    def _record(self, card: str, action: str, detail: str) -> None:
         self._audit.record(
-            AuditEvent(actor="modelcard-bot", action=action, card=snapshot.name, detail=detail)
+            AuditEvent(actor="modelcard-bot", action=action, card=card, detail=detail)
         )

@@ -10,7 +10,7 @@ from bot.domain.status import Action, CardStatus
 from bot.jobs import Job
 from bot.slack.home import PAGE_SIZE, Page, Waiting, home_view
 from bot.store.cards import CardSnapshot
-from bot.store.timers import ReviewTimers
+from bot.store.reviews import Reviews
 from bot.worker.services import JobFamily, WorkerServices
 
 MAX_PAGES = 50  # beyond, `/modelcard list` pages through everything
@@ -21,11 +21,11 @@ class HomeDashboard(JobFamily):
     def __init__(
         self,
         services: WorkerServices,
-        timers: ReviewTimers,
+        reviews: Reviews,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(services)
-        self._timers = timers
+        self._reviews = reviews
         self._clock = clock
 
     def publish(self, job: Job) -> None:
@@ -39,15 +39,16 @@ class HomeDashboard(JobFamily):
         has_next = len(mine) >= wanted or len(waiting) >= wanted
         start = number * PAGE_SIZE
         mine, waiting = mine[start : start + PAGE_SIZE], waiting[start : start + PAGE_SIZE]
-        rounds = self._timers.rounds([c.name for c in waiting])
+        rounds = self._reviews.rounds([c.name for c in waiting])
         items = []
         for card in waiting:
             review = rounds.get(card.name)
             items.append(
                 Waiting(
                     card=card,
-                    started_at=review.started_at if review else None,
-                    version=card.version,
+                    # Since the request, or the edit that rebound the round to this version.
+                    started_at=(review.timers_from or review.opened_at) if review else None,
+                    version=review.version if review else card.version,
                     reminded=bool(review and review.reminded_at),
                     escalated=bool(review and review.escalated_at),
                 )
