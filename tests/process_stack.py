@@ -113,6 +113,42 @@ class ProcessStack(LocalStack, SlackDriver):
     def channel_posts(self, channel: str, card: str) -> list[dict[str, Any]]:
         return [m for m in self.fake.messages(channel) if card in json.dumps(m)]
 
+    # ---------------------------------------------------------------- a card's story
+    def create_card(self, card: str, user: str = "U0LEAD", extra: str = "") -> None:
+        """`/modelcard create CARD`, waited for until the dev channel is told."""
+        answer = self.command(f'create {card} --owner team --problem-type "Churn" {extra}', user)
+        assert answer.status == 200, answer.body
+        assert "Creating" in answer.json["text"], answer.json
+        wait_until(lambda: self.channel_posts("C0DEV", card), what=f"{card} in the dev channel")
+
+    def submitted(self, card: str, extra: str = "") -> dict[str, Any]:
+        """A new card, submitted by U0DS: its approval request."""
+        self.create_card(card, extra=extra)
+        assert self.command(f"submit {card}", "U0DS").status == 200
+        request: dict[str, Any] = wait_until(
+            lambda: self.channel_posts("C0APPROVE", card)[0], what=f"approval request for {card}"
+        )
+        # The request is posted before the worker writes the snapshot (written last): a click
+        # must find the card settled in review, or it races the submit job's last effects.
+        wait_until(
+            lambda: "PendingReview" in json.dumps(self.command(f"show {card}", "U0DS").json),
+            what=f"{card} settled in review",
+        )
+        return request
+
+    def serves_after_restart(self, card: str, fresh: str) -> None:
+        """After a Redis restart: the web answers for `card` from before, a new card `fresh`
+        goes through, and every worker is still running."""
+        shown = wait_until(
+            lambda: (a := self.command(f"show {card}", "U0DS")).status == 200 and a,
+            what="web back",
+        )
+        assert "Draft" in str(shown.json)
+        self.create_card(fresh)
+        assert self.card_status(fresh) == "Draft"
+        assert len(self.workers) == 2
+        assert all(w.poll() is None for w in self.workers)
+
     # ---------------------------------------------------------------- AWS side
     def moto_calls(self) -> list[dict[str, Any]]:  # type: ignore[override]
         calls = super().moto_calls()

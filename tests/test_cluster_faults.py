@@ -12,9 +12,8 @@ import pytest
 
 from bot.local.redis_cluster import RedisClusterServer
 from bot.store.keys import Keys
-from tests.process_stack import ProcessStack, running, wait_until
+from tests.process_stack import ProcessStack, running
 from tests.test_faults import (  # noqa: F401 - pytest collects the imported tests here
-    create,
     test_kill_9_mid_job_completes_once_on_the_other_worker,
     test_twenty_concurrent_approve_clicks_make_one_transition,
 )
@@ -32,7 +31,7 @@ def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessStack]:
 def test_the_processes_use_the_cluster(procs: ProcessStack) -> None:
     cluster = procs.redis
     assert isinstance(cluster, RedisClusterServer)
-    create(procs, "on-the-cluster")
+    procs.create_card("on-the-cluster")
     # Every key of the bot sits on the node that serves the {mcb} slot, none elsewhere.
     home = cluster.node_of(Keys().jobs)
     for node in cluster.nodes:
@@ -59,7 +58,7 @@ def test_one_node_restart_while_idle_loses_nothing(procs: ProcessStack) -> None:
     cluster = procs.redis
     assert isinstance(cluster, RedisClusterServer)
     card = "before-node-restart"
-    create(procs, card)
+    procs.create_card(card)
     keys = Keys()
     before = dump(cluster, keys, card)
     node = cluster.node_of(keys.jobs)  # the node with every key of the bot
@@ -68,11 +67,4 @@ def test_one_node_restart_while_idle_loses_nothing(procs: ProcessStack) -> None:
     node.start()  # same port, nodes.conf and append-only file: it rejoins with its slots
     cluster.wait_ok()
     assert dump(cluster, keys, card) == before
-    shown = wait_until(
-        lambda: (a := procs.command(f"show {card}", "U0DS")).status == 200 and a, what="web back"
-    )
-    assert "Draft" in str(shown.json)
-    create(procs, "after-node-restart")
-    assert procs.card_status("after-node-restart") == "Draft"
-    assert len(procs.workers) == 2
-    assert all(w.poll() is None for w in procs.workers)
+    procs.serves_after_restart(card, "after-node-restart")

@@ -4,7 +4,6 @@ AWS state and on the Slack calls that were recorded."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -23,28 +22,6 @@ pytestmark = pytest.mark.e2e
 def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessStack]:
     with running(ProcessStack(Path(tmp_path_factory.mktemp("procs")))) as stack:
         yield stack
-
-
-def create(procs: ProcessStack, card: str, user: str = "U0LEAD") -> None:
-    answer = procs.command(f'create {card} --owner team --problem-type "Churn"', user)
-    assert answer.status == 200, answer.body
-    assert "Creating" in answer.json["text"], answer.json
-    wait_until(lambda: procs.channel_posts("C0DEV", card), what=f"{card} in the dev channel")
-
-
-def submitted(procs: ProcessStack, card: str) -> dict:
-    create(procs, card)
-    assert procs.command(f"submit {card}", "U0DS").status == 200
-    request = wait_until(
-        lambda: procs.channel_posts("C0APPROVE", card)[0], what=f"approval request for {card}"
-    )
-    # The request is posted before the worker writes the snapshot (written last): a click
-    # must find the card settled in review, or it races the submit job's last effects.
-    wait_until(
-        lambda: "PendingReview" in json.dumps(procs.command(f"show {card}", "U0DS").json),
-        what=f"{card} settled in review",
-    )
-    return request
 
 
 def card_associations(procs: ProcessStack, card: str) -> list[dict]:
@@ -83,7 +60,7 @@ def test_kill_9_mid_job_completes_once_on_the_other_worker(procs: ProcessStack) 
 
 def test_twenty_concurrent_approve_clicks_make_one_transition(procs: ProcessStack) -> None:
     card = "twenty-clicks"
-    approval = submitted(procs, card)
+    approval = procs.submitted(card)
     procs.clear_moto_calls()
     before_updates = len(procs.fake.calls_to("chat.update"))
     answers: list[int] = []
@@ -114,7 +91,7 @@ def test_twenty_concurrent_approve_clicks_make_one_transition(procs: ProcessStac
 
 def test_throttling_and_slack_rate_limits_are_retried(procs: ProcessStack) -> None:
     card = "throttled"
-    create(procs, card)
+    procs.create_card(card)
     procs.clear_moto_calls()
     procs.moto_fail("UpdateModelCard", 3)
     procs.fake.fail_next("chat.postMessage", 2, "ratelimited", retry_after=1)
@@ -130,15 +107,8 @@ def test_throttling_and_slack_rate_limits_are_retried(procs: ProcessStack) -> No
 
 def test_redis_restart_while_idle_loses_nothing(procs: ProcessStack) -> None:
     card = "before-restart"
-    create(procs, card)
+    procs.create_card(card)
     procs.redis.stop()
     time.sleep(1.0)
     procs.redis.start()
-    shown = wait_until(
-        lambda: (a := procs.command(f"show {card}", "U0DS")).status == 200 and a, what="web back"
-    )
-    assert "Draft" in str(shown.json)
-    create(procs, "after-restart")
-    assert procs.card_status("after-restart") == "Draft"
-    assert len(procs.workers) == 2
-    assert all(w.poll() is None for w in procs.workers)
+    procs.serves_after_restart(card, "after-restart")

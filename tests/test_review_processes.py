@@ -85,24 +85,7 @@ def r(procs: ProcessStack) -> redis.Redis:
     return redis.Redis.from_url(procs.redis.url, decode_responses=True)
 
 
-def create(procs: ProcessStack, card: str, extra: str = "--description d --risk Low") -> None:
-    answer = procs.command(f'create {card} --owner team --problem-type "Churn" {extra}', "U0LEAD")
-    assert "Creating" in answer.json["text"], answer.json
-    wait_until(lambda: procs.channel_posts("C0DEV", card), what=f"{card} in the dev channel")
-
-
-def submitted(procs: ProcessStack, card: str) -> dict:
-    create(procs, card)
-    assert procs.command(f"submit {card}", "U0DS").status == 200
-    request = wait_until(
-        lambda: procs.channel_posts("C0APPROVE", card)[0], what=f"approval request for {card}"
-    )
-    # The snapshot is written after the posts: a click before it would find a Draft card.
-    wait_until(
-        lambda: r(procs).hget(Keys().card(card), "status") == "PendingReview",
-        what=f"{card} in review in Redis",
-    )
-    return request
+READY = "--description d --risk Low"  # what the gates of REVIEW ask before review
 
 
 def replies(procs: ProcessStack, request: dict, word: str) -> list[dict]:
@@ -111,7 +94,7 @@ def replies(procs: ProcessStack, request: dict, word: str) -> list[dict]:
 
 
 def test_gate_refusal_names_the_fields_and_queues_nothing(procs: ReviewStack) -> None:
-    create(procs, "bare", extra="")
+    procs.create_card("bare")
     before = r(procs).xlen(Keys().jobs)
     answer = procs.command("submit bare", "U0DS")
     text = answer.json["text"]
@@ -125,7 +108,7 @@ def test_gate_refusal_names_the_fields_and_queues_nothing(procs: ReviewStack) ->
 
 def test_timers_fire_once_even_after_kill_9_of_their_worker(procs: ReviewStack) -> None:
     card = "slow-review"
-    request = submitted(procs, card)
+    request = procs.submitted(card, extra=READY)
     procs.fake.stall_next("chat.postMessage", 8.0)  # the reminder post hangs
     owners = Keys().review_timer_owners
 
@@ -167,7 +150,7 @@ def test_a_group_member_approves_as_the_approver_role(procs: ReviewStack) -> Non
         lambda: r(procs).get(Keys().group_members(GROUP)), what="the workers to load the group"
     )
     card = "group-approved"
-    request = submitted(procs, card)
+    request = procs.submitted(card, extra=READY)
     procs.clear_moto_calls()
     assert procs.click(APPROVE_ACTION, GROUPIE, request, "C0APPROVE").status == 200
     wait_until(lambda: procs.card_status(card) == "Approved", what="the approval")
@@ -179,7 +162,7 @@ def test_a_group_member_approves_as_the_approver_role(procs: ReviewStack) -> Non
 
 def test_a_removed_member_loses_the_role_after_the_event(procs: ReviewStack) -> None:
     card = "group-removed"
-    request = submitted(procs, card)
+    request = procs.submitted(card, extra=READY)
     procs.fake.set_group_members(GROUP, [])
     event = {
         "type": "subteam_members_changed",
