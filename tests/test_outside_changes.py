@@ -100,6 +100,23 @@ def prod_holds(stack: Stack, card: str) -> bool:
 # ---------------------------------------------------------------------------- pure rules
 
 
+def approved_outside(stack: Stack, card: str) -> int:
+    """A data scientist sets the card Approved with their own SDK client, then a reconcile
+    pass (how many changes it saw)."""
+    sagemaker_as(DS_ROLE, "U0DS").update_model_card(ModelCardName=card, ModelCardStatus="Approved")
+    return tick(stack)
+
+
+def settles_quietly(stack: Stack, card: str, status: str) -> None:
+    """The bot's own revert is not another outside change: later passes post nothing more
+    and the card stays settled at `status`."""
+    before = len(stack.fake.calls_to("chat.postMessage"))
+    tick(stack)
+    tick(stack)
+    assert len(stack.fake.calls_to("chat.postMessage")) == before
+    assert stack.core.state.status_of(card) == status
+
+
 def test_identities_from_user_context_and_cloudtrail() -> None:
     context = {
         "IamIdentity": {
@@ -201,8 +218,7 @@ def moto_cloudtrail_detail() -> dict[str, Any]:
 def test_an_out_of_band_approval_by_a_non_approver_is_reverted_once(stack: Stack) -> None:
     card = "sneaky"
     in_review(stack, card)
-    sagemaker_as(DS_ROLE, "U0DS").update_model_card(ModelCardName=card, ModelCardStatus="Approved")
-    assert tick(stack) == 1
+    assert approved_outside(stack, card) == 1
     assert stack.card_status(card) == "PendingReview"
     assert not prod_holds(stack, card)
     assert posts(stack, "C0PROD", card) == []
@@ -213,12 +229,7 @@ def test_an_out_of_band_approval_by_a_non_approver_is_reverted_once(stack: Stack
     assert len(outside_reports(stack, "C0OPS", card)) == 1
     [event] = [e for e in stack.core.audit.for_card(card) if e.action == "outside-approval"]
     assert (event.result, event.target) == ("reverted", "Approved")
-    # The bot's own revert is not another outside change: nothing more is posted.
-    before = len(stack.fake.calls_to("chat.postMessage"))
-    tick(stack)
-    tick(stack)
-    assert len(stack.fake.calls_to("chat.postMessage")) == before
-    assert stack.core.state.status_of(card) == "PendingReview"
+    settles_quietly(stack, card, "PendingReview")
 
 
 def test_an_approver_who_is_not_an_author_is_honoured_and_announced(stack: Stack) -> None:
@@ -286,8 +297,7 @@ def test_without_a_known_identity_the_revert_holds_then_cloudtrail_names_the_app
 def test_hold_leaves_the_status_shares_nothing_and_slack_completes_it(stack: Stack) -> None:
     card = "held"
     request = in_review(stack, card)
-    sagemaker_as(DS_ROLE, "U0DS").update_model_card(ModelCardName=card, ModelCardStatus="Approved")
-    tick(stack)
+    approved_outside(stack, card)
     assert stack.card_status(card) == "Approved"
     assert not prod_holds(stack, card)
     [report] = outside_reports(stack, "C0APPROVE", card)
@@ -305,8 +315,7 @@ def test_hold_leaves_the_status_shares_nothing_and_slack_completes_it(stack: Sta
 def test_trust_follows_the_move_and_still_reports_it(stack: Stack) -> None:
     card = "trusted"
     in_review(stack, card)
-    sagemaker_as(DS_ROLE, "U0DS").update_model_card(ModelCardName=card, ModelCardStatus="Approved")
-    tick(stack)
+    approved_outside(stack, card)
     assert stack.card_status(card) == "Approved"
     assert prod_holds(stack, card)
     assert "trusted it" in outside_reports(stack, "C0APPROVE", card)[0]
@@ -317,8 +326,7 @@ def test_a_jump_from_draft_to_approved_is_reverted_to_draft(stack: Stack) -> Non
     stack.command(f"create {card} --owner o --problem-type p", "U0LEAD")
     stack.drain()
     tick(stack)
-    sagemaker_as(DS_ROLE, "U0DS").update_model_card(ModelCardName=card, ModelCardStatus="Approved")
-    tick(stack)
+    approved_outside(stack, card)
     assert stack.card_status(card) == "Draft"
     assert posts(stack, "C0TEST", card) == []
 

@@ -22,9 +22,11 @@ from tests.test_blocks import texts
 from tests.test_outside_changes import (
     APPROVER_ROLE,
     DS_ROLE,
+    approved_outside,
     posts,
     prod_holds,
     sagemaker_as,
+    settles_quietly,
     tick,
 )
 
@@ -103,11 +105,7 @@ def test_an_approvers_outside_approval_lacking_gated_fields_is_reverted_naming_t
     assert "intended_uses.risk_rating, training_details.objective_function" in event.detail
     # Not announced as an approval, and the bot's revert is not judged again.
     assert [m for m in posts(stack, "C0APPROVE", card) if "Out-of-band" in str(m)] == []
-    before = len(stack.fake.calls_to("chat.postMessage"))
-    tick(stack)
-    tick(stack)
-    assert len(stack.fake.calls_to("chat.postMessage")) == before
-    assert stack.core.state.status_of(card) == "PendingReview"
+    settles_quietly(stack, card, "PendingReview")
 
 
 def test_an_outside_submission_lacking_gated_fields_goes_back_to_draft(stack: Stack) -> None:
@@ -172,8 +170,7 @@ def test_hold_holds_an_outside_approval_lacking_gated_fields(stack: Stack) -> No
 def test_trust_does_not_open_a_gate(stack: Stack) -> None:
     card = "gated-trusted"
     reviewable(stack, card)
-    sagemaker_as(DS_ROLE, "U0DS").update_model_card(ModelCardName=card, ModelCardStatus="Approved")
-    tick(stack)
+    approved_outside(stack, card)
     assert stack.card_status(card) == "PendingReview"
     assert not prod_holds(stack, card)
     assert "reverted it to PendingReview" in gate_reports(stack, "C0APPROVE", card)[0]
