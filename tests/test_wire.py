@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 import redis
+from redis.connection import HiredisRespSerializer
 
 from bot.local.redis_server import RedisServer
-from bot.store.wire import Wire, as_dict
+from bot.store.wire import HiredisPacker, Wire, as_dict
 from tests.redis_counting import RoundTrips, counting_client
 
 SCRIPT = "return {KEYS[1], ARGV[1]}"
@@ -74,3 +75,30 @@ def test_as_dict_reads_both_protocols() -> None:
     assert as_dict({"a": "1"}) == {"a": "1"}
     assert as_dict(["a", "1", "b", "2"]) == {"a": "1", "b": "2"}
     assert as_dict(None) == {}
+
+
+def test_a_connection_the_server_closed_is_reconnected_before_use(
+    wire: Wire, redis_client: redis.Redis
+) -> None:
+    """As redis-py's pool checks at checkout: a connection the server closed (a restart, an
+    idle timeout, CLIENT KILL) is not used for the next round trip."""
+    (own_id,) = wire.send([("CLIENT", "ID")])
+    redis_client.client_kill_filter(_id=own_id)
+    assert wire.send([("SET", "k", "1"), ("GET", "k")])[1] == "1"
+
+
+def test_hiredis_packer_packs_as_redis_py_does() -> None:
+    ours, theirs = HiredisPacker(), HiredisRespSerializer()
+    for command in (
+        ("SET", "k", "v", "NX", "EX", 600),
+        ("CLIENT SETINFO", "LIB-NAME", "redis-py"),
+        (b"CONFIG GET", b"maxmemory"),
+        ("SET", bytearray(b"k"), memoryview(b"v")),
+        ("HSET", "h", "é", 1.5),
+    ):
+        assert ours.pack(*command) == theirs.pack(*command), command
+    for bad in (("SET", "k", None), ("SET", "k", True)):
+        with pytest.raises(redis.DataError):
+            ours.pack(*bad)
+        with pytest.raises(redis.DataError):
+            theirs.pack(*bad)

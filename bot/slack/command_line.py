@@ -11,6 +11,9 @@ from bot.errors import InputError
 # Slack clients often turn straight quotes into typographic ones.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 MAX_TEXT = 4000
+# Text with none of these splits the same by str.split as by shlex (which only knows quotes,
+# backslashes and " \t\r\n"); str.split skips the shlex machinery on every command.
+_SHLEX_ONLY = ("'", '"', "\\", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 CREATE_OPTIONS = frozenset({"owner", "problem-type", "description", "risk"})
 AUDIT_OPTIONS = frozenset({"since"})
@@ -35,7 +38,7 @@ def parse(text: str, allowed_options: frozenset[str] = CREATE_OPTIONS) -> Comman
             f"The command is {len(text):,} characters long; keep it under {MAX_TEXT:,}."
         )
     try:
-        words = shlex.split(text.translate(_QUOTES))
+        words = _split(text.translate(_QUOTES))
     except ValueError:
         raise InputError(
             _about(text.split())
@@ -72,6 +75,12 @@ def parse(text: str, allowed_options: frozenset[str] = CREATE_OPTIONS) -> Comman
             args.append(word)
         i += 1
     return CommandLine(sub=sub, args=args, options=options)
+
+
+def _split(text: str) -> list[str]:
+    if text.isascii() and not any(c in text for c in _SHLEX_ONLY):
+        return text.split()
+    return shlex.split(text)
 
 
 def _about(words: list[str]) -> str:

@@ -14,6 +14,7 @@ from redis.connection import parse_url
 from redis.exceptions import NoPermissionError, RedisClusterException
 
 from bot.errors import ConfigError
+from bot.store.wire import HiredisPacker
 
 # A black-holed endpoint fails the start in seconds instead of hanging; reads stay unbounded
 # because the worker blocks on XREADGROUP.
@@ -86,7 +87,10 @@ def connect(url: str, cluster: bool | None = None) -> redis.Redis | RedisCluster
         cluster = is_cluster(url)
     if not cluster:
         return redis.Redis.from_url(
-            url, retry_on_error=[redis.ConnectionError, redis.TimeoutError], **_COMMON
+            url,
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+            command_packer=HiredisPacker(),
+            **_COMMON,
         )
     if options.get("db", 0) != 0:
         raise ConfigError(
