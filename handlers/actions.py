@@ -25,7 +25,14 @@ from bot.slack.messages.cards import parse_list_page
 from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
 from handlers.commands.reading import list_reply
-from handlers.common import WebDeps, WebServices, bound, enqueue, reply_job, with_channel
+from handlers.common import WebDeps, WebServices, enqueue, reply_job, routed, with_channel
+
+
+def _action_id(body: dict[str, Any]) -> str:
+    """The id bolt matched: the first block action's, else the payload's callback id."""
+    if body.get("type") == "block_actions":
+        return str(body["actions"][0]["action_id"])
+    return str(body.get("callback_id", ""))
 
 
 def _card_of(body: dict[str, Any]) -> str:
@@ -161,5 +168,5 @@ def register(app: App, web: WebServices) -> None:
         LIST_NEXT_ACTION: handle_list_next,
         ADMIN_DELETE_ACTION: handle_admin_delete,
     }
-    for action_id, handle in listeners.items():
-        app.action(action_id)(bound(web, handle))
+    pattern, listener = routed(web, listeners, _action_id)
+    app.action(pattern)(listener)

@@ -21,7 +21,7 @@ from bot.slack.forms.fields import parse_metadata
 from bot.slack.ids import CREATE_VIEW, EDIT_VIEW, REJECT_VIEW
 from bot.slack.text import refusal
 from handlers.commands.decisions import queue_transition
-from handlers.common import WebServices, bound, enqueue, reply_job
+from handlers.common import WebServices, enqueue, reply_job, routed
 
 
 def _values(body: dict[str, Any]) -> dict[str, Any]:
@@ -146,5 +146,5 @@ def register(app: App, web: WebServices) -> None:
         EDIT_VIEW: handle_edit,
         REJECT_VIEW: handle_reject_reason,
     }
-    for callback_id, handle in listeners.items():
-        app.view(callback_id)(bound(web, handle))
+    pattern, listener = routed(web, listeners, lambda body: str(body["view"]["callback_id"]))
+    app.view(pattern)(listener)
