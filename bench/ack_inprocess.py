@@ -1,6 +1,7 @@
 """CPU per ack of the project's WSGI app against a bare Bolt app, in process (no HTTP).
 
     .venv/bin/python bench/ack_inprocess.py [--requests 400] [--rounds 5] [--kinds show,list]
+                                            [--cold]
 
 Starts a Redis-protocol server and the fake Slack Web API, builds the project's WSGI app
 (`bot.app:wsgi_from_env()`, as gunicorn does) and bench/bare_bolt.py's, and calls each
@@ -9,8 +10,14 @@ directly with the same signed requests (a WSGI environ like gunicorn's). Per kin
 `time.process_time()` around the call (the app's own CPU: Bolt, the edge, the handlers and
 redis-py's client side; the Redis server is another process). Also counts the project's Redis
 round trips per request of each kind (tests/redis_counting.py). Prints µs per request and
-the ratio; writes bench/results/ack_inprocess.json. No target: the HTTP benchmark
-(bench/ack.py) holds them; this one says where the app's CPU goes while iterating.
+the ratio; writes bench/results/ack_inprocess.json (ack_inprocess_cold.json with --cold). No
+target: the HTTP benchmark (bench/ack.py) holds them; this one says where the app's CPU goes
+while iterating.
+
+`--cold` evicts the CPU caches before each request (16 MiB written and a list walked, not
+timed), as the load generator, gunicorn, Redis and the other app do between two requests of
+one thread over HTTP; it also times one Redis round trip (a SET) on a bare socket and through
+bot/store/wire.py, hot and cold.
 """
 
 from __future__ import annotations
@@ -75,11 +82,24 @@ def call(app: Wsgi, req: Prepared) -> tuple[str, bytes]:
     return status[0], body
 
 
-def cpu_per_request(app: Wsgi, reqs: list[Prepared]) -> tuple[list[float], float]:
+_JUNK = [str(i) * 3 for i in range(200_000)]
+
+
+def evict_caches() -> int:
+    """Touch more memory than the CPU caches hold: what runs between two requests over HTTP."""
+    filler = b"x" * (16 << 20)
+    return len(filler) + sum(len(s) for s in _JUNK[::7])
+
+
+def cpu_per_request(
+    app: Wsgi, reqs: list[Prepared], cold: bool = False
+) -> tuple[list[float], float]:
     """CPU seconds of each call, and the wall time of the batch."""
     cpu: list[float] = []
     started = time.perf_counter()
     for req in reqs:
+        if cold:
+            evict_caches()
         before = time.process_time()
         status, _ = call(app, req)
         cpu.append(time.process_time() - before)
@@ -93,6 +113,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per kind")
     parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--cold", action="store_true", help="evict CPU caches before each call")
     args = parser.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
 
@@ -146,8 +167,10 @@ def main() -> int:
             for r in range(args.rounds):
                 order = ("project", "bare") if r % 2 == 0 else ("bare", "project")
                 for name in order:
-                    cpu, _wall = cpu_per_request(apps[name], requests.build(kind, args.requests))
+                    reqs = requests.build(kind, args.requests)
+                    cpu, _wall = cpu_per_request(apps[name], reqs, args.cold)
                     samples.setdefault((name, kind), []).extend(cpu)
+        trip = round_trip_cpu(redis_server.url) if args.cold else {}
     finally:
         fake.stop()
         redis_server.stop()
@@ -179,11 +202,58 @@ def main() -> int:
                 "redis_commands": sent,
             }
         )
+    for what, us in trip.items():
+        print(f"one Redis round trip (SET), client CPU µs, {what}: {us:.0f}")
     path = write_results(
-        "ack_inprocess", {"requests_per_round": args.requests, "rounds": args.rounds, "rows": rows}
+        "ack_inprocess_cold" if args.cold else "ack_inprocess",
+        {
+            "requests_per_round": args.requests,
+            "rounds": args.rounds,
+            "cold": args.cold,
+            "rows": rows,
+            "round_trip_cpu_us": trip,
+        },
     )
     print(f"\nwrote {path}")
     return 0
+
+
+def round_trip_cpu(url: str, n: int = 400) -> dict[str, float]:
+    """Median client CPU of one SET round trip: on a bare socket (the kernel's share) and
+    through bot/store/wire.py, with warm and with evicted caches."""
+    import socket
+
+    from bot.store.connect import connect
+    from bot.store.wire import Wire
+
+    client = connect(url)
+    wire = Wire(client)
+    where = client.connection_pool.connection_kwargs
+    sock = socket.create_connection((where["host"], where["port"]))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    raw = b"*6\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n$2\r\nNX\r\n$2\r\nEX\r\n$3\r\n600\r\n"
+
+    def bare_socket() -> None:
+        sock.sendall(raw)
+        sock.recv(64)
+
+    def through_wire() -> None:
+        wire.send([("SET", "k", "1", "NX", "EX", 600)])
+
+    found: dict[str, float] = {}
+    for name, trip in (("bare socket", bare_socket), ("bot/store/wire.py", through_wire)):
+        for cold in (False, True):
+            cpu: list[float] = []
+            for _ in range(n):
+                if cold:
+                    evict_caches()
+                before = time.process_time()
+                trip()
+                cpu.append(time.process_time() - before)
+            found[f"{name}, {'cold' if cold else 'hot'}"] = statistics.median(cpu) * 1e6
+    sock.close()
+    client.close()
+    return found
 
 
 def last_job_text(redis_server: RedisServer) -> str:
