@@ -126,6 +126,7 @@ def _migrate_keys(args: argparse.Namespace) -> int:
     from bot.store.connect import connect
     from bot.store.keys import Keys
     from bot.store.migrate import LEGACY_PREFIX, migrate_legacy_keys
+    from bot.store.migrate_timers import migrate_review_timers
 
     settings = Settings()
     try:
@@ -138,6 +139,11 @@ def _migrate_keys(args: argparse.Namespace) -> int:
     print(f"moved {result.moved} key(s) from {LEGACY_PREFIX}:* to {prefix}:*")
     for name in result.kept:
         print(f"  kept {name}: its new name exists already (not overwritten)")
+    timers = migrate_review_timers(client)
+    print(
+        f"review timers: {timers.carried} open review(s) keep their timers, "
+        f"{timers.dropped} ended review(s) had old timers removed"
+    )
     return 0
 
 

@@ -32,9 +32,10 @@ LIST_FIELDS = ("status", "owner")
 _LIST_ROWS = """
 local out = {}
 for _, key in ipairs(KEYS) do
-  local row = redis.call('HMGET', key, 'status', 'owner')
+  local row = redis.call('HMGET', key, 'status', 'owner', 'held')
   out[#out + 1] = row[1] or ''
   out[#out + 1] = row[2] or ''
+  out[#out + 1] = row[3] or ''
 end
 return out
 """
@@ -218,13 +219,11 @@ class EdgeRequest:
         if names:
             # One script call: one reply to parse instead of one per card.
             flat = self.wire.script(_LIST_ROWS, _LIST_ROWS_SHA, [k.card(n) for n in names], [])
-            for name, raw_status, owner in zip(names, flat[::2], flat[1::2], strict=True):
+            rows = zip(names, flat[::3], flat[1::3], flat[2::3], strict=True)
+            for name, raw_status, owner, held in rows:
                 if raw_status:  # removed since the names were read
-                    cards.append(
-                        CardSnapshot(
-                            name=name, arn="", status=CardStatus(raw_status), owner=owner or ""
-                        )
-                    )
+                    status = CardStatus(raw_status)
+                    cards.append(CardSnapshot(name, "", status, owner=owner or "", held=held or ""))
         return cards, (names[-1] if more and names else None), int(total)
 
     # ------------------------------------------------------------------ writes

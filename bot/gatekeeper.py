@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.gates import fill_lines, gate_refusal, missing_fields
+from bot.domain.review import fill_in_review
 from bot.domain.status import Action, CardStatus
 from bot.errors import GateClosed
 from bot.governance import Governance
@@ -37,6 +38,13 @@ class Gatekeeper:
         """One line per missing path, saying where to fill it (the edit form's section)."""
         return fill_lines(card, missing, self._form)
 
+    def then(self, action: Action, card: str) -> str | None:
+        """What to do once the fields are known, when editing is not it: an approval is asked
+        of a card in review, which `edits_in_review: refuse` keeps from being edited."""
+        if action is Action.APPROVE:
+            return fill_in_review(card, self._gov.edits_in_review)
+        return None
+
     def check(self, card: str, action: Action, content: Mapping[str, Any]) -> None:
         """Raise GateClosed naming every required field `content` lacks."""
         paths = self.required(action)
@@ -45,5 +53,7 @@ class Gatekeeper:
         missing = missing_fields(content, paths)
         if missing:
             status, verb = GATED_ACTIONS[action]
-            text = gate_refusal(card, verb, str(status), missing, self._form)
+            text = gate_refusal(
+                card, verb, str(status), missing, self._form, self.then(action, card)
+            )
             raise GateClosed(card, str(status), missing, text)

@@ -9,6 +9,9 @@ from bot.cli import main
 from bot.outbox import GROUP
 from bot.store import CardState, Keys
 from bot.store.migrate import migrate_legacy_keys
+from bot.store.migrate_timers import TimerMigration, migrate_review_timers
+from bot.store.reviews import Reviews
+from bot.store.timers import ReviewTimers
 
 
 def legacy_world(client: redis.Redis) -> None:
@@ -62,7 +65,40 @@ def test_the_command(
     monkeypatch.setenv("REDIS_URL", redis_server.url)  # type: ignore[attr-defined]
     monkeypatch.delenv("REDIS_CLUSTER", raising=False)
     assert main(["migrate-keys"]) == 0
-    assert "moved 6 key(s) from mcb:* to {mcb}:*" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "moved 6 key(s) from mcb:* to {mcb}:*" in out
+    assert "review timers: 0 open review(s) keep their timers" in out
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
     assert main(["migrate-keys"]) == 1
     assert "cannot reach" in capsys.readouterr().err
+
+
+def test_reviews_open_at_the_upgrade_keep_their_timers(redis_client: redis.Redis) -> None:
+    """Timers of the version before they lived in the review round's hash: an open review's
+    carry over (its scheduled timers count on and stop with it), an ended review's go."""
+    keys = Keys()
+    old = "{mcb}:timers:round:"
+    redis_client.hset(keys.review("open"), mapping={"version": "1", "decision": ""})
+    redis_client.hset(
+        old + "open",
+        mapping={"round": "100.0", "version": "1", "started_at": "100.0", "remind_at": "150.0"},
+    )
+    for kind, due in (("escalate", 400.0), ("expire", 900.0)):
+        redis_client.zadd(keys.review_timers, {f"open|{kind}|100.0": due})
+    redis_client.hset(keys.review("done"), mapping={"version": "2", "decision": "Approved"})
+    redis_client.hset(old + "done", mapping={"round": "5.0", "version": "2", "started_at": "5"})
+    result = migrate_review_timers(redis_client)
+    assert (result.carried, result.dropped) == (1, 1)
+    assert list(redis_client.scan_iter(match=old + "*")) == []
+    round_ = Reviews(redis_client).current("open")
+    assert round_ is not None
+    assert (round_.timers_round, round_.timers_from, round_.reminded_at) == ("100.0", 100.0, 150.0)
+    done = Reviews(redis_client).current("done")
+    assert done is not None
+    assert done.timers_round == ""
+    # The timers in the sorted set belong to the round again: the review's end stops them.
+    timers = ReviewTimers(redis_client)
+    assert len(timers.scheduled("open")) == 2
+    assert timers.stop("open")
+    assert timers.scheduled("open") == {}
+    assert migrate_review_timers(redis_client) == TimerMigration()  # a second run: nothing

@@ -103,12 +103,18 @@ def fill_lines(card: str, missing: Sequence[str], form: Mapping[str, tuple[str, 
 
 
 def gate_refusal(
-    card: str, verb: str, status: str, missing: Sequence[str], form: Mapping[str, tuple[str, str]]
+    card: str,
+    verb: str,
+    status: str,
+    missing: Sequence[str],
+    form: Mapping[str, tuple[str, str]],
+    then: str | None = None,
 ) -> str:
-    """The sentence a refused person reads: every missing path and how to fill it."""
+    """The sentence a refused person reads: every missing path, how to fill it and what to
+    do next (`then`, when filling them is not simply an edit)."""
     lines = [
         f"Model card `{card}` cannot be {verb} ({status}) yet: {missing_summary(status, missing)}:"
     ]
     lines += fill_lines(card, missing, form)
-    lines.append("Fill them, then try again. Nothing was changed.")
+    lines.append(f"{then or 'Fill them, then try again.'} Nothing was changed.")
     return "\n".join(lines)

@@ -75,16 +75,32 @@ def check_version(card: str, asked: int | None, current: int) -> None:
         raise StaleReview(card, asked, current)
 
 
+def through_draft(card: str) -> str:
+    """How content changes when Slack cannot edit it where the card is (frozen in review, or
+    held Approved): a rejection sends it back to Draft, where it is edited and submitted."""
+    return (
+        f"an approver can reject it (`/modelcard reject {card} REASON`) to send it back to "
+        "Draft, where it can be edited before it is submitted again"
+    )
+
+
+def fill_in_review(card: str, policy: EditsInReview) -> str | None:
+    """How to fill the fields a gate lacks on a card under review: None when it can be
+    edited in review (`/modelcard edit`), else the way through Draft, naming the policy."""
+    if policy is not EditsInReview.REFUSE:
+        return None
+    return (
+        "This workspace refuses edits in review (`edits_in_review: refuse`): "
+        f"{through_draft(card)}."
+    )
+
+
 def check_edit_in_review(card: str, status: CardStatus, policy: EditsInReview) -> None:
     """`edits_in_review: refuse`: content of a card under review may not change."""
-    if status is CardStatus.PENDING_REVIEW and policy is EditsInReview.REFUSE:
-        raise NotEditable(
-            card,
-            status,
-            "This workspace freezes content during review (`edits_in_review: refuse`): ask an "
-            f"approver to reject it (`/modelcard reject {card} REASON`), edit it in Draft, "
-            "then submit it again.",
-        )
+    if status is CardStatus.PENDING_REVIEW:
+        advice = fill_in_review(card, policy)
+        if advice is not None:
+            raise NotEditable(card, status, advice)
 
 
 class EditKind(StrEnum):

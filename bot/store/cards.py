@@ -28,6 +28,10 @@ class CardSnapshot:
     updated_at: float = field(default_factory=time.time)
     # Stages whose RAM share holds the card, comma-separated in lifecycle order.
     shared: str = ""
+    # An out-of-band approval the bot holds (`outside_changes.approve: hold`): the move as
+    # AWS shows it ("Approved v3 at …"), while `status` stays the settled one. Every settle
+    # writes the snapshot without it: a decision in Slack or a later move ends the hold.
+    held: str = ""
 
     @property
     def shared_stages(self) -> list[str]:

@@ -33,6 +33,11 @@ class Keys:
         """String with TTL: an idempotency claim."""
         return f"{self.prefix}:claim:{key}"
 
+    def own_move(self, name: str) -> str:
+        """String with TTL: the state (status|version|modified time) the bot's last revert of
+        the card left, so the next look at the card knows that move for the bot's own."""
+        return f"{self.prefix}:card:{name}:own-move"
+
     def seen_signature(self, signature: str) -> str:
         """String with TTL: a Slack request signature already accepted (replay cache)."""
         return f"{self.prefix}:seen:{signature}"

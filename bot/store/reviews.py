@@ -2,9 +2,10 @@
 
 A round is identified by (card, version). For each card Redis keeps the version under
 review, the approval request message (channel, ts), the approvals given on that version,
-the decision once made (and the version it approved), and whether an out-of-band approval
-is held for a decision. An edit during review rebinds the round to the new version: the
-approvals given on the old one stop counting.
+and the decision once made (and the version it approved). An out-of-band approval held for a
+decision is marked on the card's snapshot (`bot/store/cards.py`), not here: a card can be held
+with no round open (a jump from Draft). An edit during review rebinds the round to the new
+version: the approvals given on the old one stop counting.
 
 The same hash holds the round's review timers (`bot/store/timers.py` writes those fields with
 its Lua scripts): which timers are scheduled, since when they count, and when a reminder or an
@@ -44,8 +45,6 @@ class ReviewRound:
     decision: str = ""
     decided_by: str = ""
     decided_at: float = 0.0
-    # Set while an out-of-band approval is held for a decision in Slack (outside_changes: hold).
-    held: str = ""
     # The last version that was approved, kept across rounds (edits after approval).
     approved_version: int = 0
     # The effect key of the submission that opened the round (a replay does not reopen it).
@@ -76,7 +75,6 @@ class ReviewRound:
             decision=data.get("decision", ""),
             decided_by=data.get("decided_by", ""),
             decided_at=float(data.get("decided_at") or 0.0),
-            held=data.get("held", ""),
             approved_version=int(data.get("approved_version") or 0),
             opened_for=data.get("opened_for", ""),
             timers_round=data.get("timers_round", ""),
@@ -125,7 +123,6 @@ class Reviews:
                 "ts": "",
                 "decision": "",
                 "decided_by": "",
-                "held": "",
             },
         )
         pipe.delete(k.review_approvals(card, version))
@@ -145,7 +142,7 @@ class Reviews:
             return None
         k = self._keys
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(k.review(card), mapping={"version": str(version), "held": ""})
+        pipe.hset(k.review(card), "version", str(version))
         pipe.delete(k.review_approvals(card, version), k.review_approvals(card, before.version))
         pipe.execute()
         return before
@@ -174,7 +171,6 @@ class Reviews:
             "decided_by": by,
             "decided_at": str(time.time()),
             "version": str(version),
-            "held": "",
         }
         self._redis.hset(self._keys.review(card), mapping=mapping)
 
@@ -188,9 +184,6 @@ class Reviews:
     def mark_approved(self, card: str, version: int) -> None:
         """The card is Approved at `version` in AWS (edits after approval compare with it)."""
         self._redis.hset(self._keys.review(card), "approved_version", str(version))
-
-    def hold(self, card: str, note: str) -> None:
-        self._redis.hset(self._keys.review(card), "held", note)
 
     def forget(self, card: str) -> None:
         round_ = self.current(card)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 
 from bot.aws.cards import CardRecord, ModelCards
 from bot.aws.sessions import Actor
@@ -27,21 +28,22 @@ from bot.domain.status import CardStatus
 from bot.errors import CardNotFound, RetryLater
 from bot.governance import Governance
 from bot.jobs import Job
-from bot.slack.block_kit import section
 from bot.slack.notifier import SlackNotifier
-from bot.slack.text import OUTSIDE_SLACK, card_link, inline, status_label
+from bot.slack.text import OUTSIDE_SLACK
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.callers import CallerLog
+from bot.store.cards import CardSnapshot
 from bot.store.claims import Claims
+from bot.store.own_moves import OwnMoves
 from bot.worker.edit_policy import EditPolicy
-from bot.worker.effects import Change, Effects
+from bot.worker.effects import Change, Effects, snapshot_from
 from bot.worker.outside_approvers import Verdict, approver_for
 from bot.worker.outside_gates import GateRefusal, OutsideGates
+from bot.worker.outside_reports import OutsideReports, describe
 
 log = logging.getLogger("modelcard_bot.worker")
 
 AUTOMATION_IDENTITY = "modelcard-bot"
-REVERT_CLAIM_SECONDS = 3600
 OBSERVE_LOCK_SECONDS = 60  # longer than one judgement takes; a crashed worker frees it soon
 
 
@@ -68,6 +70,8 @@ class OutsideJudge:
         self._claims = claims
         self._automation = automation
         self._gates = OutsideGates(governance)
+        self._reports = OutsideReports(governance, notifier, audit, self._gates)
+        self._own = OwnMoves(effects.state.redis, effects.state.keys)
 
     def observe(self, job: Job) -> None:
         """Settle what AWS says now, after judging who made the change. One job per card at
@@ -88,6 +92,8 @@ class OutsideJudge:
             state.remove(job.card)
             return
         known = state.get(job.card)
+        if known is not None and known.held and known.held == held_note(record):
+            return  # a held move, judged and reported once: nothing new until the card changes
         previous = known.status if known else None
         if known is None and job.args.get("baseline"):
             previous = record.status  # existed before the bot: share silently
@@ -107,14 +113,12 @@ class OutsideJudge:
             # The bot's own decision, seen before its job settled it: announced as theirs.
             user = backer if self._gov.is_mapped(backer) else ""
         elif refusal is not None:
-            gated = self._refuse_gate(record, previous, identity, refusal)
+            gated = self._refuse_gate(record, previous, identity, refusal, known)
             if gated is None:
                 return  # held: nothing shared, nothing settled
             record, previous = gated, gated.status
         elif needs_approval(previous, record.status):
-            judged = self._judge_approval(
-                record, previous, identity, known.version if known else record.version
-            )
+            judged = self._judge_approval(record, previous, identity, known)
             if judged is None:
                 return  # held: nothing shared, nothing settled
             record, previous, user = judged
@@ -155,9 +159,8 @@ class OutsideJudge:
         )
 
     def _own_change(self, record: CardRecord) -> bool:
-        """The bot's revert: its claim names this status and version."""
-        held = self._claims.holder(f"automation:{record.name}")
-        return held == f"{record.status}|{record.version}"
+        """The bot's revert: the card is as the bot's last move left it."""
+        return self._own.is_own(record)
 
     def _backer(self, record: CardRecord) -> str | None:
         """Who decided this very version in Slack (or "spoke …" for the spoke's review), when
@@ -177,11 +180,12 @@ class OutsideJudge:
         record: CardRecord,
         previous: CardStatus | None,
         identity: Identity | None,
-        seen_version: int,
+        known: CardSnapshot | None,
     ) -> tuple[CardRecord, CardStatus | None, str] | None:
         """(the record to settle, its previous status, the approver it is announced as), or
         None when the move is held."""
         state, reviews = self._effects.state, self._effects.desk.reviews
+        seen_version = known.version if known else record.version
         snapshot = state.get(record.name)
         authors = state.people(record.name)
         if snapshot is not None:
@@ -209,8 +213,14 @@ class OutsideJudge:
             if len(approvals) >= needed:
                 reviews.decide(record.name, str(record.status), record.version, verdict.user)
                 reviews.mark_approved(record.name, record.version)
-                self._report(record, previous, identity, "honoured it: shared as approved")
-                self._audit_outside(record, previous, identity, verdict, "honoured")
+                self._reports.approval(
+                    record,
+                    previous,
+                    identity,
+                    verdict,
+                    "honoured",
+                    "honoured it: shared as approved",
+                )
                 return record, previous, verdict.user  # shared and announced as theirs
             verdict = Verdict(
                 False,
@@ -222,51 +232,55 @@ class OutsideJudge:
         if policy is OutsideApprove.TRUST:
             reviews.decide(record.name, str(record.status), record.version, "outside Slack")
             reviews.mark_approved(record.name, record.version)
-            self._report(record, previous, identity, f"trusted it ({verdict.reason})")
-            self._audit_outside(record, previous, identity, verdict, "trusted")
+            self._reports.approval(
+                record, previous, identity, verdict, "trusted", f"trusted it ({verdict.reason})"
+            )
             return record, previous, ""
         if policy is OutsideApprove.HOLD:
-            if not self._hold(record):
-                return None  # judged already
-            self._report(
+            self._hold(record, known)
+            self._reports.approval(
                 record,
                 previous,
                 identity,
+                verdict,
+                "held",
                 f"held it ({verdict.reason}): nothing is shared with the next stage until an "
-                f"approver approves or rejects it in Slack (`/modelcard approve {record.name}`)",
+                f"approver {_decides(record.name, previous)} in Slack",
             )
-            self._audit_outside(record, previous, identity, verdict, "held")
             return None
         target = _revert_target(record, previous)
         reverted = self._revert(record, target)
-        self._report(
+        self._reports.approval(
             record,
             previous,
             identity,
+            verdict,
+            "reverted",
             f"reverted it to {target} ({verdict.reason}); nothing was shared with the next "
             "stage. An approver can approve it in Slack",
         )
-        self._audit_outside(record, previous, identity, verdict, "reverted")
         return reverted, reverted.status, ""  # settled silently: no stage announcement
 
-    def _hold(self, record: CardRecord) -> bool:
-        """Mark the round held for this very move; False when it was judged already."""
-        reviews = self._effects.desk.reviews
-        note = f"{record.status} v{record.version} at {record.modified_at}"
-        round_ = reviews.current(record.name)
-        if round_ is not None and round_.held == note:
-            return False
-        reviews.hold(record.name, note)
-        return True
+    def _hold(self, record: CardRecord, known: CardSnapshot | None) -> None:
+        """Mark the card's settled state held for this very move (`show` and `list` say so,
+        and the next look at the unchanged card judges nothing). A card the bot never
+        settled is held from Draft, where a rejection sends it."""
+        note = held_note(record)
+        state = self._effects.state
+        if known is None:
+            draft = replace(snapshot_from(record, None), status=CardStatus.DRAFT, held=note)
+            state.put(draft)
+        else:
+            state.put(replace(known, held=note))
 
     def _revert(self, record: CardRecord, target: CardStatus) -> CardRecord:
-        """Set `target` back as the automation role; claimed first, so the next look at the
-        card knows the move for the bot's own."""
-        self._claims.claim(
-            f"automation:{record.name}", f"{target}|{record.version}", REVERT_CLAIM_SECONDS
-        )
+        """Set `target` back as the automation role and mark the result as the bot's own, so
+        the next look at the card (a reconcile pass, the event of this very call) knows it.
+        The observe lock keeps other judges of the card out between the two."""
         self._cards.update_status(self._automation, record.name, target)
-        return self._cards.describe(self._automation, record.name)
+        reverted = self._cards.describe(self._automation, record.name)
+        self._own.mark(reverted)
+        return reverted
 
     # ------------------------------------------------------------------ gates
     def _refuse_gate(
@@ -275,87 +289,20 @@ class OutsideJudge:
         previous: CardStatus | None,
         identity: Identity | None,
         refusal: GateRefusal,
+        known: CardSnapshot | None,
     ) -> CardRecord | None:
         """Hold or revert a move whose gate the content does not meet; the reverted record
         (settled silently), or None when held."""
-        who = identity.describe() if identity else "unknown (no IAM identity recorded)"
         if refusal.hold:
-            if not self._hold(record):
-                return None
+            self._hold(record, known)
             did = "held it: nothing is shared with the next stage"
             after: CardRecord | None = None
         else:
             target = _revert_target(record, previous)
             after = self._revert(record, target)
             did = f"reverted it to {target}; nothing was shared with the next stage"
-        text = self._gates.report(record, previous, who, refusal, did)
-        self._announce(record, f"gate:{record.name}", f"Gate not met by {record.name}", text)
-        self._audit.record(
-            AuditEvent(
-                actor=(identity.source_identity if identity else "") or "outside-slack",
-                action="outside-gate",
-                card=record.name,
-                source=str(previous or ""),
-                target=str(record.status),
-                result="held" if refusal.hold else "reverted",
-                detail=f"v{record.version} by {who}; missing {', '.join(refusal.missing)}"[:500],
-            )
-        )
+        self._reports.gate(record, previous, identity, refusal, did)
         return after
-
-    def _report(
-        self,
-        record: CardRecord,
-        previous: CardStatus | None,
-        identity: Identity | None,
-        did: str,
-    ) -> None:
-        who = identity.describe() if identity else "unknown (no IAM identity recorded)"
-        text = (
-            f":rotating_light: Out-of-band approval: model card "
-            f"{card_link(record.name, self._gov.region)} (v{record.version}) was set "
-            f"{status_label(previous) if previous else '_new_'} → "
-            f"{status_label(record.status)} outside Slack, by "
-            f"{inline(who, 600)}. The bot {inline(did, 900)}."
-        )
-        self._announce(
-            record,
-            f"outside:{record.name}",
-            f"Out-of-band approval of model card {record.name}",
-            text,
-        )
-
-    def _announce(self, record: CardRecord, key: str, title: str, text: str) -> None:
-        """Once per move, in the approvals channel and the ops channel."""
-        at = record.modified_at.timestamp() if record.modified_at else 0.0
-        for channel in dict.fromkeys([self._gov.approvals_channel, self._gov.ops_channel]):
-            if channel:
-                self._notifier.post_once(
-                    f"{key}:{record.status}:{at}:{channel}", channel, title, [section(text)]
-                )
-
-    def _audit_outside(
-        self,
-        record: CardRecord,
-        previous: CardStatus | None,
-        identity: Identity | None,
-        verdict: Verdict,
-        result: str,
-    ) -> None:
-        who = identity.describe() if identity else "unknown"
-        self._audit.record(
-            AuditEvent(
-                actor=verdict.user
-                or (identity.source_identity if identity else "")
-                or "outside-slack",
-                action="outside-approval",
-                card=record.name,
-                source=str(previous or ""),
-                target=str(record.status),
-                result=result,
-                detail=f"v{record.version} by {who}; {verdict.reason or 'approver'}"[:500],
-            )
-        )
 
     # ------------------------------------------------------------------ content
     def _content_changed(
@@ -363,7 +310,7 @@ class OutsideJudge:
     ) -> None:
         reviews = self._effects.desk.reviews
         round_ = reviews.current(record.name)
-        who = f"outside Slack ({identity.describe()})" if identity else OUTSIDE_SLACK
+        who = f"outside Slack ({describe(identity)})" if identity else OUTSIDE_SLACK
         if record.status is CardStatus.PENDING_REVIEW and round_ is not None and round_.is_open:
             if round_.version != record.version:
                 self._edits.in_review(
@@ -373,6 +320,19 @@ class OutsideJudge:
             approved = round_.approved_version
             if approved and approved != record.version:
                 self._edits.after_approval(self._automation, old_content, record, approved, who)
+
+
+def _decides(card: str, previous: CardStatus | None) -> str:
+    """What an approver does in Slack with a held move: a card in review can be approved; one
+    that jumped past review is rejected back to Draft, to be submitted."""
+    if previous is CardStatus.PENDING_REVIEW:
+        return f"approves or rejects it (`/modelcard approve {card}`)"
+    return f"rejects it back to Draft (`/modelcard reject {card} REASON`), to be submitted"
+
+
+def held_note(record: CardRecord) -> str:
+    """Names one move outside Slack: the status set, the version and when."""
+    return f"{record.status} v{record.version} at {record.modified_at}"
 
 
 def _revert_target(record: CardRecord, previous: CardStatus | None) -> CardStatus:

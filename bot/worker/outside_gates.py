@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.aws.cards import CardRecord
 from bot.domain.gates import missing_summary
-from bot.domain.review import OutsideApprove, needs_approval
-from bot.domain.status import CardStatus
+from bot.domain.review import OutsideApprove, needs_approval, through_draft
+from bot.domain.status import Action, CardStatus
 from bot.gatekeeper import Gatekeeper
 from bot.governance import Governance, Topology
 from bot.slack.text import card_link, inline, status_label
@@ -28,12 +28,6 @@ _THEN = {
     CardStatus.APPROVED: "Fill them, then an approver can approve it in Slack "
     "(`/modelcard approve {card}`).",
 }
-# A held card is Approved in AWS, and Approved content cannot be edited in Slack.
-_HELD_THEN = (
-    "Approved content cannot be edited in Slack: an approver can reject it "
-    "(`/modelcard reject {card} REASON`) to send it back to Draft, where they can be filled "
-    "before it is submitted again."
-)
 
 
 @dataclass(frozen=True)
@@ -83,9 +77,17 @@ class OutsideGates:
             f"{missing_summary(status, refusal.missing)}:"
         ]
         lines += self._gates.how_to_fill(record.name, refusal.missing)
-        then = _HELD_THEN if refusal.hold else _THEN[refusal.status]
-        lines.append(f"The bot {did}. {then.format(card=record.name)}")
+        lines.append(f"The bot {did}. {self._then(record.name, refusal)}")
         return "\n".join(lines)
+
+    def _then(self, card: str, refusal: GateRefusal) -> str:
+        if refusal.hold:  # Approved in AWS, and Approved content cannot be edited in Slack
+            return f"Approved content cannot be edited in Slack: {through_draft(card)}."
+        if refusal.status is CardStatus.APPROVED:  # reverted: back in review
+            frozen = self._gates.then(Action.APPROVE, card)
+            if frozen is not None:
+                return frozen
+        return _THEN[refusal.status].format(card=card)
 
     def _is_spoke_copy(self, content: dict[str, Any]) -> bool:
         if self._gov.topology is not Topology.HUB_AND_SPOKE:

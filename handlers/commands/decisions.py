@@ -49,7 +49,9 @@ def queue_transition(
     d.edge.load(name, authors=decision, content=gated, review=decision)
     d.authorize(user, action, name)
     snapshot = known_card(d, name)
-    if plan_transition(name, action, snapshot.status) is None:
+    # A held out-of-band approval is Approved in AWS: a rejection ends it from there.
+    held = bool(snapshot.held) and action is Action.REJECT
+    if not held and plan_transition(name, action, snapshot.status) is None:
         return f"Model card `{name}` is already {snapshot.status}; nothing to do."
     cached = d.edge.content(name) if gated else None
     if cached is not None:  # not loaded yet: the worker checks against AWS

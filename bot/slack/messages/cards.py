@@ -28,6 +28,12 @@ _CARD_HINT = "see the card in the SageMaker console."
 _LIST_HINT = "narrow the list with `/modelcard list STATUS`."
 
 
+def card_status(card: CardSnapshot) -> str:
+    """The settled status, and whether an out-of-band approval of the card is held."""
+    label = status_label(card.status)
+    return f"{label} — _outside approval held_" if card.held else label
+
+
 def _people(card: CardSnapshot) -> list[tuple[str, str]]:
     found = [("Created by", card.created_by), ("Submitted by", card.submitted_by)]
     return [(label, mention(user)) for label, user in found if user]
@@ -35,9 +41,7 @@ def _people(card: CardSnapshot) -> list[tuple[str, str]]:
 
 def summary_blocks(card: CardSnapshot, region: str) -> Blocks:
     """The card's title line, key fields, description and last update."""
-    title = (
-        f"*{card_link(card.name, region)}*\n{status_label(card.status)} · version {card.version}"
-    )
+    title = f"*{card_link(card.name, region)}*\n{card_status(card)} · version {card.version}"
     fields = [
         f"*{SUMMARY_LABELS[key]}*\n{safe(value, 1900)}"
         for key, value in (
@@ -112,7 +116,7 @@ def card_list_blocks(
     if next_cursor or len(cards) < total:
         title += f" (showing {len(cards)})"
     lines = [
-        f"• *{card_link(card.name, region)}* · {status_label(card.status)} · "
+        f"• *{card_link(card.name, region)}* · {card_status(card)} · "
         f"{inline(card.owner, 100) or '_no owner_'}"
         for card in cards
     ]

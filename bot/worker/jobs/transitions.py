@@ -61,7 +61,8 @@ class Transitions(JobFamily):
             if action is Action.APPROVE and not desk.approvals_reached(job, version):
                 return
             round_ = desk.reviews.current(job.card)
-            held = bool(round_ and round_.held)
+            settled = self._state.get(job.card)
+            held = bool(settled and settled.held)
             if round_ is not None and round_.is_open and round_.version == version:
                 # Before AWS: the move into Approved is then the bot's, not out-of-band.
                 decision = "Approved" if action is Action.APPROVE else "Rejected"
