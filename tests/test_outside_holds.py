@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,13 +15,18 @@ import pytest
 from bot.aws.cards import CardRecord
 from bot.domain.status import CardStatus
 from bot.jobs import Job, JobKind
-from bot.local import moto_ext as moto_shim
 from bot.store.own_moves import OwnMoves
 from tests.gov_override import governed_aws  # noqa: F401 (the `aws` fixture, governed)
 from tests.slack_stack import Stack
 from tests.test_blocks import texts
 from tests.test_outside_changes import DS_ROLE, posts, prod_holds, sagemaker_as, tick
-from tests.test_outside_gates import GATES, approve_as_approver, gate_reports, reviewable
+from tests.test_outside_gates import (  # noqa: F401 (iam_identity: autouse fixture)
+    GATES,
+    approve_as_approver,
+    gate_reports,
+    iam_identity,
+    reviewable,
+)
 
 pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
@@ -32,13 +36,6 @@ HOLD = {"outside_changes": {"approve": "hold"}}
 @pytest.fixture
 def gov_changes(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(getattr(request, "param", {}))
-
-
-@pytest.fixture(autouse=True)
-def iam_identity() -> Iterator[None]:
-    moto_shim.set_iam_identity(True)
-    yield
-    moto_shim.set_iam_identity(True)
 
 
 def outside_events(stack: Stack, card: str, action: str) -> list[Any]:
