@@ -452,3 +452,15 @@ def test_check_config_warns_when_outside_changes_are_not_followed(
     err = capsys.readouterr().err
     assert "WARNING: changes made outside Slack are NOT followed" in err
     assert "out-of-band approval checks are all off" in err
+
+
+def test_an_outside_change_is_audited_even_when_its_report_cannot_be_posted(
+    stack: Stack,
+) -> None:
+    card = "report-lost"
+    in_review(stack, card)
+    stack.fake.fail_next("chat.postMessage", 1, error="channel_not_found")
+    approved_outside(stack, card)
+    assert stack.card_status(card) == "PendingReview"
+    [event] = [e for e in stack.core.audit.for_card(card) if e.action == "outside-approval"]
+    assert (event.result, event.target) == ("reverted", "Approved")

@@ -52,12 +52,6 @@ class OutsideReports:
             f"{status_label(record.status)} outside Slack, by "
             f"{inline(describe(identity), 600)}. The bot {inline(did, 900)}."
         )
-        self._announce(
-            record,
-            f"outside:{record.name}",
-            f"Out-of-band approval of model card {record.name}",
-            text,
-        )
         who = identity.describe() if identity else "unknown"
         self._audit.record(
             AuditEvent(
@@ -72,6 +66,13 @@ class OutsideReports:
                 detail=f"v{record.version} by {who}; {verdict.reason or 'approver'}"[:500],
             )
         )
+        # After the audit entry: a report Slack refuses must not take the record with it.
+        self._announce(
+            record,
+            f"outside:{record.name}",
+            f"Out-of-band approval of model card {record.name}",
+            text,
+        )
 
     def gate(
         self,
@@ -85,7 +86,6 @@ class OutsideReports:
         did."""
         who = describe(identity)
         text = self._gates.report(record, previous, who, refusal, did)
-        self._announce(record, f"gate:{record.name}", f"Gate not met by {record.name}", text)
         self._audit.record(
             AuditEvent(
                 actor=(identity.source_identity if identity else "") or "outside-slack",
@@ -97,6 +97,7 @@ class OutsideReports:
                 detail=f"v{record.version} by {who}; missing {', '.join(refusal.missing)}"[:500],
             )
         )
+        self._announce(record, f"gate:{record.name}", f"Gate not met by {record.name}", text)
 
     def _announce(self, record: CardRecord, key: str, title: str, text: str) -> None:
         """Once per move, in the approvals channel and the ops channel."""
