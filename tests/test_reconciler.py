@@ -4,9 +4,11 @@ from SQS, and dead letters with `admin retry`."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import boto3
+import pytest
 
 from bot.aws import ModelCards
 from bot.aws.sessions import Actor
@@ -173,3 +175,35 @@ def test_failing_job_is_dead_lettered_reported_and_retried(stack: Stack) -> None
     stack.drain()
     assert stack.card_status("doomed") == "Draft"
     assert stack.core.outbox.dead_letters() == []
+
+
+def test_a_dead_letter_slack_refuses_to_report_is_still_buried_and_done(stack: Stack) -> None:
+    assert stack.command("create unreported --owner o --problem-type p", "U0LEAD").status == 200
+    moto_ext.fail_next("CreateModelCard", 50, code="ConcurrentModificationException")
+    stack.fake.fail_next("chat.postMessage", 1, error="channel_not_found")  # the ops report
+    stack.fake.fail_next("chat.postEphemeral", 1, error="channel_not_found")
+    stack.fake.fail_next("response_url", 1, error="internal_error")
+    stack.drain()
+    assert [job.card for _, job, _ in stack.core.outbox.dead_letters()] == ["unreported"]
+    assert [e.result for e in stack.core.audit.for_card("unreported")][-1] == "dead"
+    moto_ext.clear_failures()
+    # The stream entry was acknowledged: nothing is handed out again.
+    assert stack.drain() == 0
+    assert stack.core.outbox.dead_letters()[0][1].card == "unreported"
+
+
+def test_the_consumer_loop_outlives_an_unexpected_error(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stop, calls = threading.Event(), []
+
+    def run_once(block_ms: int = 0) -> int:
+        calls.append(block_ms)
+        if len(calls) == 1:
+            raise ValueError("a bug in one job's path")
+        stop.set()
+        return 0
+
+    monkeypatch.setattr(stack.worker, "run_once", run_once)
+    stack.worker.run_forever(stop)
+    assert len(calls) == 2

@@ -3,12 +3,20 @@ released (so the person may ask again), and who is told (the person, the ops cha
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import ModelCardBotError
 from bot.jobs import Job
 from bot.outbox import Outbox
 from bot.slack.block_kit import section
 from bot.slack.notifier import SlackNotifier
 from bot.slack.text import escape
 from bot.store.audit import AuditEvent, AuditLog
+
+log = logging.getLogger("modelcard_bot.worker")
 
 
 def idempotency_key(job: Job) -> str:
@@ -66,10 +74,25 @@ class DeadLetters:
             f"Job {job.kind} for `{job.card or '-'}` by {job.user or 'the bot'} "
             f"failed: {reason[:500]}. Retry with `/modelcard admin retry`."
         )
+        # Buried and audited above; telling is best effort: a Slack refusal here must neither
+        # lose the job's entry nor stop the consumer that buried it.
         if self._ops_channel:
-            self._notifier.post_once(f"dead:{job.id}", self._ops_channel, text, [section(text)])
+            self._tell(
+                job,
+                lambda: self._notifier.post_once(
+                    f"dead:{job.id}", self._ops_channel or "", text, [section(text)]
+                ),
+            )
         if job.user:
             told = escape(
                 f"Your {job.kind} of `{job.card}` could not be completed: {reason[:300]}."
             )
-            self._notifier.reply(job, f":x: {told} An admin has been told.")
+            self._tell(
+                job, lambda: self._notifier.reply(job, f":x: {told} An admin has been told.")
+            )
+
+    def _tell(self, job: Job, send: Callable[[], object]) -> None:
+        try:
+            send()
+        except (SlackApiError, ModelCardBotError) as err:
+            log.warning("dead letter not reported to Slack: %s", err, extra={"job": job.id})

@@ -90,6 +90,9 @@ class Worker:
             except redis.RedisError:
                 log.warning("Redis unavailable; reconnecting in 1s")
                 stop.wait(1.0)
+            except Exception:
+                log.exception("worker loop error")
+                stop.wait(0.5)
 
     def _handle(self, delivery: Delivery) -> None:
         job = delivery.job
