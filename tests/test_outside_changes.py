@@ -454,9 +454,7 @@ def test_check_config_warns_when_outside_changes_are_not_followed(
     assert "out-of-band approval checks are all off" in err
 
 
-def test_an_outside_change_is_audited_even_when_its_report_cannot_be_posted(
-    stack: Stack,
-) -> None:
+def test_an_outside_change_is_audited_when_slack_refuses_its_report(stack: Stack) -> None:
     card = "report-lost"
     in_review(stack, card)
     stack.fake.fail_next("chat.postMessage", 1, error="channel_not_found")
