@@ -211,6 +211,9 @@ class LoadResult:
     errors: int
     wall: float
     server_cpu: float
+    # CPU of the Redis-protocol server over the same round: the bot's own cost the gunicorn
+    # figures leave out (the bare app makes no Redis call, so ~0 there).
+    redis_cpu: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -227,6 +230,7 @@ def run_load(
     path: str = "/slack/events",
     server_pid: int | None = None,
     check: Callable[[int, bytes], bool] | None = None,
+    redis_pid: int | None = None,
 ) -> LoadResult:
     """Send `requests` (body, headers) with `clients` threads, each on its own keep-alive
     http.client connection; per-request latency from just before the request is written to
@@ -278,10 +282,12 @@ def run_load(
     for thread in threads:
         thread.start()
     cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
+    redis_before = cpu_seconds(redis_pid) if redis_pid else 0.0
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
     cpu = (cpu_seconds(server_pid) - cpu_before) if server_pid else 0.0
-    return LoadResult(latencies, statuses, errors[0], wall, cpu)
+    redis_cpu = (cpu_seconds(redis_pid) - redis_before) if redis_pid else 0.0
+    return LoadResult(latencies, statuses, errors[0], wall, cpu, redis_cpu)

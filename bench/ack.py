@@ -13,7 +13,8 @@ bench/bare_bolt.py, both under gunicorn with the Procfile's `web` flags (bind na
 No worker runs: only the ack path is measured. Rounds alternate project/bare so drift hits
 both. Per (app, kind, clients): p50/p99/max latency, throughput and the server's CPU per
 request (utime+stime of the gunicorn master and workers from /proc/<pid>/stat, before and
-after each round); then the project/bare ratios of p50, p99 and CPU per request, and
+after each round) and the Redis-protocol server's over the same round (the bare app makes no
+Redis call); then the project/bare ratios of p50, p99, CPU per request and CPU with Redis, and
 PASS/FAIL per target; writes bench/results/ack.json.
 """
 
@@ -114,6 +115,8 @@ def main() -> int:
             "bare": stack.start_procfile_web("web-bare", "bench.bare_bolt:application"),
         }
         pids = {app: stack.procs[f"web-{app}"].pid for app in ports}
+        assert stack.redis is not None
+        redis_pid = stack.redis.pid
         print(f"gunicorn flags (Procfile): {procfile_flags(args.app_root / 'Procfile')}")
         print(f"app root: {args.app_root.resolve()}")
         requests = Requests(stack.fake.base_url)
@@ -136,7 +139,9 @@ def main() -> int:
                     order = ("project", "bare") if r % 2 == 0 else ("bare", "project")
                     for app in order:
                         reqs = requests.build(kind, per_round[clients])
-                        res = run_load(ports[app], reqs, clients, server_pid=pids[app])
+                        res = run_load(
+                            ports[app], reqs, clients, server_pid=pids[app], redis_pid=redis_pid
+                        )
                         cells.setdefault((app, kind, clients), []).append(res)
                 print(f"  done {kind} @ {clients} clients ({time.monotonic() - started:.0f}s)")
         report = analyse(cells, kinds, concurrency)
@@ -164,6 +169,7 @@ def analyse(
         lat = [x for r in results for x in r.latencies]
         wall = sum(r.wall for r in results)
         cpu = sum(r.server_cpu for r in results)
+        redis_cpu = sum(r.redis_cpu for r in results)
         statuses: dict[int, int] = {}
         for r in results:
             for code, count in r.statuses.items():
@@ -175,6 +181,7 @@ def analyse(
             **summary_ms(lat),
             "throughput_rps": round(len(lat) / wall, 1) if wall else 0.0,
             "server_cpu_ms_per_req": round(cpu * 1000 / len(lat), 3) if lat else 0.0,
+            "redis_cpu_ms_per_req": round(redis_cpu * 1000 / len(lat), 3) if lat else 0.0,
             "statuses": statuses,
             "errors": sum(r.errors for r in results),
         }
@@ -183,7 +190,7 @@ def analyse(
 
     print(
         f"\n{'app':8} {'kind':16} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'req/s':>8} {'cpu ms/req':>10} {'non-200':>7}"
+        f"{'req/s':>8} {'cpu ms/req':>10} {'redis ms/req':>12} {'non-200':>7}"
     )
     for clients in concurrency:
         for kind in kinds:
@@ -193,13 +200,14 @@ def analyse(
                 print(
                     f"{app:8} {kind:16} {clients:>7} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
                     f"{r['max_ms']:>8.2f} {r['throughput_rps']:>8.1f} "
-                    f"{r['server_cpu_ms_per_req']:>10.3f} {bad:>7}"
+                    f"{r['server_cpu_ms_per_req']:>10.3f} {r['redis_cpu_ms_per_req']:>12.3f} "
+                    f"{bad:>7}"
                 )
 
     ratios: list[dict[str, Any]] = []
     print(
         f"\n{'ratio project/bare':24} {'clients':>7} {'p50':>6} {'p99':>6} {'max':>6} "
-        f"{'bare/proj req/s':>15} {'cpu/req':>8}"
+        f"{'bare/proj req/s':>15} {'cpu/req':>8} {'cpu+redis/req':>13}"
     )
     for clients in concurrency:
         for kind in kinds:
@@ -218,12 +226,21 @@ def analyse(
                 )
                 if b["server_cpu_ms_per_req"]
                 else None,
+                # What the app costs the machine per request, Redis included.
+                "cpu_with_redis_per_req_ratio": round(
+                    (p["server_cpu_ms_per_req"] + p["redis_cpu_ms_per_req"])
+                    / (b["server_cpu_ms_per_req"] + b["redis_cpu_ms_per_req"]),
+                    3,
+                )
+                if b["server_cpu_ms_per_req"]
+                else None,
             }
             ratios.append(ratio)
             print(
                 f"{kind:24} {clients:>7} {ratio['p50_ratio']:>6.2f} {ratio['p99_ratio']:>6.2f} "
                 f"{ratio['max_ratio']:>6.2f} {ratio['throughput_ratio_bare_over_project']:>15.2f} "
-                f"{ratio['cpu_per_req_ratio'] or 0:>8.2f}"
+                f"{ratio['cpu_per_req_ratio'] or 0:>8.2f} "
+                f"{ratio['cpu_with_redis_per_req_ratio'] or 0:>13.2f}"
             )
 
     def ratio_of(kind: str, clients: int, key: str) -> float:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -180,7 +181,18 @@ def create_wsgi(core: Core) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
 def wsgi_from_env() -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
     """gunicorn entry point: `gunicorn 'bot.app:wsgi_from_env()'`."""
     configure_logging()
-    return create_wsgi(build_core(Settings()))
+    app = create_wsgi(build_core(Settings()))
+    freeze_startup_objects()
+    return app
+
+
+def freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, governance, the Bolt app: ~80,000 objects) out of
+    the garbage collector's full passes: each one walks them all, ~100 ms of a web worker's
+    CPU on the benchmark machine (80-90 ms measured), each time one runs. Request garbage is
+    still collected."""
+    gc.collect()
+    gc.freeze()
 
 
 def _aws_sessions(core: Core) -> RoleSessions:

@@ -66,8 +66,10 @@ def inline(text: object, limit: int) -> str:
     return safe(" ".join(str(text).split()), limit)
 
 
+@functools.lru_cache(maxsize=4096)
 def console_url(region: str, card: str) -> str:
-    """The card's page in the SageMaker console."""
+    """The card's page in the SageMaker console (cached: `list` links every card of a page,
+    and quoting is most of what a page of 20 costs to render)."""
     region = quote(region, safe="")
     return (
         f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
