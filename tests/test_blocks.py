@@ -6,6 +6,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -900,6 +901,15 @@ def test_home_view_pages_and_marks():
     assert "Recent moves" not in text  # the first page only
     [pager] = actions(view["blocks"])
     assert [(e["text"]["text"], e["value"]) for e in pager["elements"]] == [("Previous", "1")]
+
+
+def test_home_view_marks_held_outside_approvals():
+    held = replace(evil_card(2), held="v1")
+    view = _home(waiting=[home.Waiting(held)], my_cards=[held, evil_card(3)])
+    waiting = [b for b in view["blocks"] if "Waiting for my approval" in str(b)]
+    assert "_outside approval held_" in texts(waiting)
+    mine = texts([b for b in view["blocks"] if "My cards" in str(b)])
+    assert mine.count("_outside approval held_") == 1
 
 
 def test_home_view_empty():

@@ -15,6 +15,7 @@ import pytest
 from bot.aws.cards import CardRecord
 from bot.domain.status import CardStatus
 from bot.jobs import Job, JobKind
+from bot.local.slack_payloads import app_home_opened
 from bot.store.own_moves import OwnMoves
 from tests.gov_override import governed_aws  # noqa: F401 (the `aws` fixture, governed)
 from tests.slack_stack import Stack
@@ -27,6 +28,7 @@ from tests.test_outside_gates import (  # noqa: F401 (iam_identity: autouse fixt
     iam_identity,
     reviewable,
 )
+from tests.test_slack_features import section_with
 
 pytestmark = pytest.mark.usefixtures("shared_botocore_loader")
 
@@ -89,6 +91,12 @@ def test_a_held_jump_to_approved_is_judged_and_audited_once(stack: Stack) -> Non
     assert "`Draft` — _outside approval held_" in shown
     listed = answer_text(stack.command("list", "U0DS"))
     assert "`Draft` — _outside approval held_" in listed
+    # So does the creator's App Home.
+    assert stack.sender.event(app_home_opened("U0LEAD")).status == 200
+    stack.drain()
+    home = stack.fake.home("U0LEAD")
+    assert home is not None
+    assert "`Draft` — _outside approval held_" in section_with(home, "My cards")
     # A change to the card is a new move: judged (and audited) again, once.
     sagemaker_as(DS_ROLE, "U0DS").update_model_card(
         ModelCardName=card,

@@ -1,5 +1,6 @@
 """The App Home tab as a review dashboard: counts per status, the cards waiting for my
-approval (age, version, reminded / escalated), my cards with their stage, recent moves.
+approval (age, version, reminded / escalated, an outside approval held), my cards with their
+stage (and the held mark), recent moves.
 Pure, no I/O; at most 100 blocks, long lists paged with Previous / Next buttons."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.slack.block_kit import (
     plain,
     section,
 )
-from bot.slack.messages.cards import event_line
+from bot.slack.messages.cards import card_status, event_line
 from bot.slack.text import card_link, inline, mention, status_label
 from bot.store.audit import AuditEvent
 from bot.store.cards import CardSnapshot
@@ -66,6 +67,8 @@ def _waiting_line(item: Waiting, region: str, now: float) -> str:
         parts.append(":rotating_light: escalated")
     elif item.reminded:
         parts.append(":alarm_clock: reminded")
+    if card.held:
+        parts.append("_outside approval held_")
     if card.risk:
         parts.append(f"risk {inline(card.risk, 20)}")
     if card.submitted_by:
@@ -76,7 +79,7 @@ def _waiting_line(item: Waiting, region: str, now: float) -> str:
 def _mine_line(card: CardSnapshot, stage: str, region: str) -> str:
     where = f" · stage {inline(stage, 40)}" if stage else ""
     return (
-        f"• *{card_link(card.name, region)}* · {status_label(card.status)}{where} · v{card.version}"
+        f"• *{card_link(card.name, region)}* · {card_status(card)}{where} · v{card.version}"
     )
 
 
