@@ -232,6 +232,43 @@ def test_an_out_of_band_approval_by_a_non_approver_is_reverted_once(stack: Stack
     settles_quietly(stack, card, "PendingReview")
 
 
+def test_reports_slack_fails_to_take_at_first_are_posted_on_a_retry(stack: Stack) -> None:
+    """Each report is a job of its own, queued after the audit entry: Slack failing the first
+    post past slack_sdk's own retries (three HTTP 500s) delays that report to the job's
+    retry; the revert stands, and the job that judged the move is not run again (it would
+    find no move left to report)."""
+    card = "sneaky-slack-down"
+    in_review(stack, card)
+    stack.fake.fail_next("chat.postMessage", 3, error="internal_error")
+    assert approved_outside(stack, card) == 1
+    assert stack.card_status(card) == "PendingReview"
+    [report] = outside_reports(stack, "C0APPROVE", card)
+    assert "reverted it to" in report
+    assert len(outside_reports(stack, "C0OPS", card)) == 1
+    [event] = [e for e in stack.core.audit.for_card(card) if e.action == "outside-approval"]
+    assert (event.result, event.target) == ("reverted", "Approved")
+    assert stack.core.outbox.dead_letters() == []
+    settles_quietly(stack, card, "PendingReview")
+
+
+def test_a_report_slack_refuses_for_good_does_not_undo_the_judgement(stack: Stack) -> None:
+    """A channel Slack refuses (the bot was removed from it): that report is dead-lettered on
+    its own; the move is still reverted and audited, the other channel still told."""
+    card = "sneaky-no-channel"
+    in_review(stack, card)
+    stack.fake.fail_next("chat.postMessage", 1, error="channel_not_found")
+    assert approved_outside(stack, card) == 1
+    assert stack.card_status(card) == "PendingReview"
+    assert outside_reports(stack, "C0APPROVE", card) == []
+    assert len(outside_reports(stack, "C0OPS", card)) == 1
+    [event] = [e for e in stack.core.audit.for_card(card) if e.action == "outside-approval"]
+    assert event.result == "reverted"
+    [(_id, job, reason)] = stack.core.outbox.dead_letters()
+    assert (job.kind, job.card, job.args["channel"]) == ("announce", card, "C0APPROVE")
+    assert "channel_not_found" in reason
+    settles_quietly(stack, card, "PendingReview")
+
+
 def test_an_approver_who_is_not_an_author_is_honoured_and_announced(stack: Stack) -> None:
     card = "by-approver"
     in_review(stack, card)

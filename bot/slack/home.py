@@ -78,9 +78,7 @@ def _waiting_line(item: Waiting, region: str, now: float) -> str:
 
 def _mine_line(card: CardSnapshot, stage: str, region: str) -> str:
     where = f" · stage {inline(stage, 40)}" if stage else ""
-    return (
-        f"• *{card_link(card.name, region)}* · {card_status(card)}{where} · v{card.version}"
-    )
+    return f"• *{card_link(card.name, region)}* · {card_status(card)}{where} · v{card.version}"
 
 
 def _pager(page: Page) -> Blocks:

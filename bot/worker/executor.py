@@ -79,7 +79,7 @@ class JobExecutor:
             s.cards,
             self._effects,
             edits,
-            s.notifier,
+            s.outbox,
             s.audit,
             CallerLog(s.state.redis, s.state.keys),
             Claims(s.state.redis, s.state.keys),

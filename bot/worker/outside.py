@@ -28,7 +28,7 @@ from bot.domain.status import CardStatus
 from bot.errors import CardNotFound, RetryLater
 from bot.governance import Governance
 from bot.jobs import Job
-from bot.slack.notifier import SlackNotifier
+from bot.outbox import Outbox
 from bot.slack.text import OUTSIDE_SLACK
 from bot.store.audit import AuditEvent, AuditLog
 from bot.store.callers import CallerLog
@@ -54,7 +54,7 @@ class OutsideJudge:
         cards: ModelCards,
         effects: Effects,
         edits: EditPolicy,
-        notifier: SlackNotifier,
+        outbox: Outbox,
         audit: AuditLog,
         callers: CallerLog,
         claims: Claims,
@@ -64,13 +64,12 @@ class OutsideJudge:
         self._cards = cards
         self._effects = effects
         self._edits = edits
-        self._notifier = notifier
         self._audit = audit
         self._callers = callers
         self._claims = claims
         self._automation = automation
         self._gates = OutsideGates(governance)
-        self._reports = OutsideReports(governance, notifier, audit, self._gates)
+        self._reports = OutsideReports(governance, outbox, audit, self._gates)
         self._own = OwnMoves(effects.state.redis, effects.state.keys)
 
     def observe(self, job: Job) -> None:

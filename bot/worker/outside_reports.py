@@ -1,14 +1,22 @@
 """What the bot says about a change made outside Slack that it refused, held or honoured:
-one message in the approvals channel and the ops channel per move, and an audit entry."""
+one message in the approvals channel and the ops channel per move, and an audit entry.
+
+The audit entry is written first, then each message is queued as an ANNOUNCE job of its own
+(bot/worker/jobs/slack_only.py): a post Slack refuses is retried (and dead-lettered, with
+the ops channel told, if it keeps failing) without the job that judged the move. That job,
+retried after its revert, would see no move left to report."""
 
 from __future__ import annotations
+
+import json
 
 from bot.aws.cards import CardRecord
 from bot.domain.identity import Identity
 from bot.domain.status import CardStatus
 from bot.governance import Governance
+from bot.jobs import Job, JobKind
+from bot.outbox import Outbox
 from bot.slack.block_kit import section
-from bot.slack.notifier import SlackNotifier
 from bot.slack.text import card_link, inline, status_label
 from bot.store.audit import AuditEvent, AuditLog
 from bot.worker.outside_approvers import Verdict
@@ -25,12 +33,12 @@ class OutsideReports:
     def __init__(
         self,
         governance: Governance,
-        notifier: SlackNotifier,
+        outbox: Outbox,
         audit: AuditLog,
         gates: OutsideGates,
     ) -> None:
         self._gov = governance
-        self._notifier = notifier
+        self._outbox = outbox
         self._audit = audit
         self._gates = gates
 
@@ -66,7 +74,6 @@ class OutsideReports:
                 detail=f"v{record.version} by {who}; {verdict.reason or 'approver'}"[:500],
             )
         )
-        # After the audit entry: a report Slack refuses must not take the record with it.
         self._announce(
             record,
             f"outside:{record.name}",
@@ -100,10 +107,12 @@ class OutsideReports:
         self._announce(record, f"gate:{record.name}", f"Gate not met by {record.name}", text)
 
     def _announce(self, record: CardRecord, key: str, title: str, text: str) -> None:
-        """Once per move, in the approvals channel and the ops channel."""
+        """Once per move, in the approvals channel and the ops channel: a job per channel."""
         at = record.modified_at.timestamp() if record.modified_at else 0.0
+        blocks = json.dumps([section(text)])
         for channel in dict.fromkeys([self._gov.approvals_channel, self._gov.ops_channel]):
             if channel:
-                self._notifier.post_once(
-                    f"{key}:{record.status}:{at}:{channel}", channel, title, [section(text)]
-                )
+                effect = f"{key}:{record.status}:{at}:{channel}"
+                args = {"key": effect, "channel": channel, "title": title, "blocks": blocks}
+                job = Job(kind=JobKind.ANNOUNCE, user="", card=record.name, args=args)
+                self._outbox.enqueue(job, f"announce:{effect}")
