@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import collections
+import threading
 from typing import Any
 
 import pytest
 
+from bot.aws import Actor
 from bot.domain.status import Action, CardStatus
 from bot.errors import (
     CardAlreadyExists,
@@ -155,6 +158,51 @@ def test_credentials_are_refreshed_before_expiry(aws: AwsWorld) -> None:
     assert sessions.client(lead, "sagemaker") is first
     now[0] = 10_000_000_000.0  # far past the credentials' expiry
     assert sessions.client(lead, "sagemaker") is not first
+
+
+def test_one_person_waiting_on_sts_holds_up_nobody_else(aws: AwsWorld) -> None:
+    """The worker's consumers share one RoleSessions: while the lead's AssumeRole hangs, the
+    approver's session is made; a second caller for the lead waits and uses the same one."""
+    import boto3
+
+    from bot.aws import RoleSessions
+
+    base = boto3.Session(region_name=REGION)
+    entered, release = threading.Event(), threading.Event()
+    asked: collections.Counter[str] = collections.Counter()
+
+    def slow_for_the_lead(params: dict[str, Any], **_: Any) -> None:
+        asked[params["RoleSessionName"]] += 1
+        if params["RoleSessionName"] == "U0LEAD":
+            entered.set()
+            release.wait(10)
+
+    base.events.register("provide-client-params.sts.AssumeRole", slow_for_the_lead)
+    sessions = RoleSessions(region=REGION, base_session=base)
+    got: dict[str, str] = {}
+
+    def caller(name: str, actor: Actor) -> threading.Thread:
+        def run() -> None:
+            got[name] = sessions.client(actor, "sts").get_caller_identity()["Arn"]
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+    lead = aws.actor("U0LEAD", Action.CREATE)
+    first = caller("lead", lead)
+    assert entered.wait(10)
+    again = caller("lead again", lead)
+    other = caller("approver", aws.actor("U0APPR", Action.APPROVE))
+    other.join(10)
+    assert got["approver"].endswith("assumed-role/mc-approver/U0APPR")
+    assert sorted(got) == ["approver"]  # both lead callers still wait on the one STS call
+    release.set()
+    first.join(10)
+    again.join(10)
+    assert got["lead"].endswith("assumed-role/mc-lead-ds/U0LEAD")
+    assert got["lead again"] == got["lead"]
+    assert asked == {"U0LEAD": 1, "U0APPR": 1}
 
 
 def test_replayed_steps_change_nothing(aws: AwsWorld) -> None:
