@@ -45,16 +45,8 @@ def test_the_gunicorn_entry_point_freezes_what_start_up_built(
         "SLACK_BOT_TOKEN": "xoxb-startup-test",
         "MODELCARD_CONFIG": str(governance_file(tmp_path / "governance.yml")),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    out = subprocess.check_output([sys.executable, "-c", _PROBE], cwd=ROOT, env=env, timeout=120)
+    found = json.loads(out.decode().strip().splitlines()[-1])
     assert (found["status"], found["body"]) == ("200 OK", '{"ok":true}')
     assert found["before"] == 0
     # Start-up's objects (modules, governance, the Bolt app) are out of the full passes ...
