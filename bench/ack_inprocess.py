@@ -1,7 +1,7 @@
 """CPU per ack of the project's WSGI app against a bare Bolt app, in process (no HTTP).
 
     .venv/bin/python bench/ack_inprocess.py [--requests 400] [--rounds 5] [--kinds show,list]
-                                            [--cold]
+                                            [--cold] [--parts]
 
 Starts a Redis-protocol server and the fake Slack Web API, builds the project's WSGI app
 (`bot.app:wsgi_from_env()`, as gunicorn does) and bench/bare_bolt.py's, and calls each
@@ -17,7 +17,9 @@ while iterating.
 `--cold` evicts the CPU caches before each request (16 MiB written and a list walked, not
 timed), as the load generator, gunicorn, Redis and the other app do between two requests of
 one thread over HTTP; it also times one Redis round trip (a SET) on a bare socket and through
-bot/store/wire.py, hot and cold.
+bot/store/wire.py, hot and cold. `--parts` runs each app once more per kind with the
+thread's CPU read around Bolt's dispatch and body parsing, the signature check, the listener
+and the bot's Redis round trips (bench/_parts.py), and prints µs per request of each.
 """
 
 from __future__ import annotations
@@ -114,6 +116,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per kind")
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--cold", action="store_true", help="evict CPU caches before each call")
+    parser.add_argument(
+        "--parts", action="store_true", help="also time Bolt's, slack_sdk's and the bot's parts"
+    )
     args = parser.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
 
@@ -130,7 +135,8 @@ def main() -> int:
                 "MODELCARD_CONFIG": str(governance_file(tmp / "governance.yml")),
             }
         )
-        fresh = args.requests * args.rounds * 2 + 200  # both apps take fresh cards
+        # Both apps take fresh cards, in every round and in the parts' run.
+        fresh = args.requests * (args.rounds + args.parts) * 2 + 200
         seed(redis_server.url, fresh)
         import logging
 
@@ -171,6 +177,7 @@ def main() -> int:
                     cpu, _wall = cpu_per_request(apps[name], reqs, args.cold)
                     samples.setdefault((name, kind), []).extend(cpu)
         trip = round_trip_cpu(redis_server.url) if args.cold else {}
+        parts = time_parts(apps, requests, kinds, args.requests, args.cold) if args.parts else {}
     finally:
         fake.stop()
         redis_server.stop()
@@ -202,6 +209,8 @@ def main() -> int:
                 "redis_commands": sent,
             }
         )
+    if parts:
+        print_parts(parts, kinds)
     for what, us in trip.items():
         print(f"one Redis round trip (SET), client CPU µs, {what}: {us:.0f}")
     path = write_results(
@@ -212,10 +221,36 @@ def main() -> int:
             "cold": args.cold,
             "rows": rows,
             "round_trip_cpu_us": trip,
+            "parts_cpu_us_per_request": parts,
         },
     )
     print(f"\nwrote {path}")
     return 0
+
+
+def time_parts(
+    apps: dict[str, Wsgi], requests: Requests, kinds: list[str], n: int, cold: bool
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per kind and app: µs per request of the whole call and of each part (bench/_parts.py)."""
+    from bench._parts import PartTimer
+
+    found: dict[str, dict[str, dict[str, float]]] = {}
+    for kind in kinds:
+        for name, app in apps.items():
+            reqs = requests.build(kind, n)
+            with PartTimer() as timer:
+                cpu, _wall = cpu_per_request(app, reqs, cold)
+            per = {"whole request": sum(cpu), **timer.cpu}
+            found.setdefault(kind, {})[name] = {k: v / n * 1e6 for k, v in per.items()}
+    return found
+
+
+def print_parts(parts: dict[str, dict[str, dict[str, float]]], kinds: list[str]) -> None:
+    print("\nWhere the CPU goes, µs per request (mean; a part inside another counts in both):")
+    for kind in kinds:
+        print(f"  {kind + ':':54} {'project':>7} {'bare':>7}")
+        for label, us in parts[kind]["project"].items():
+            print(f"    {label:52} {us:>7.0f} {parts[kind]['bare'][label]:>7.0f}")
 
 
 def round_trip_cpu(url: str, n: int = 400) -> dict[str, float]:
