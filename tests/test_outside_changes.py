@@ -491,11 +491,60 @@ def test_check_config_warns_when_outside_changes_are_not_followed(
     assert "out-of-band approval checks are all off" in err
 
 
-def test_an_outside_change_is_audited_when_slack_refuses_its_report(stack: Stack) -> None:
-    card = "report-lost"
-    in_review(stack, card)
-    stack.fake.fail_next("chat.postMessage", 1, error="channel_not_found")
-    approved_outside(stack, card)
-    assert stack.card_status(card) == "PendingReview"
-    [event] = [e for e in stack.core.audit.for_card(card) if e.action == "outside-approval"]
-    assert (event.result, event.target) == ("reverted", "Approved")
+def test_the_worker_warns_once_at_start_when_outside_changes_are_not_followed(
+    tmp_path: Any, redis_server: Any
+) -> None:
+    """The same warning as check-config's, said by `python -m bot worker` as it starts (in
+    its log and on stderr), once for the process."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    from bot.local.fake_slack import FakeSlack
+    from bot.local.redis_server import free_port
+    from bot.local.slack_requests import SIGNING_SECRET
+    from tests.conftest import EXAMPLE_CONFIG, ROOT
+
+    data = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    del data["automation_role_arn"]
+    data.pop("review", None)
+    path = tmp_path / "governance.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    fake = FakeSlack().start()
+    env = {
+        **os.environ,
+        "MODELCARD_CONFIG": str(path),
+        "REDIS_URL": redis_server.url,
+        "REDIS_CLUSTER": "false",
+        "SLACK_BOT_TOKEN": "xoxb-worker-start",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        # Nothing answers here: an AWS call at start would fail at once, not reach AWS.
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker", "--consumers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout is not None
+        ready = worker.stdout.readline()
+        assert "1 consumer(s) running" in ready, ready
+    finally:
+        worker.terminate()
+        _out, err = worker.communicate(timeout=30)
+        fake.stop()
+    assert worker.returncode == 0, err[-2000:]
+    shown = [line for line in err.splitlines() if line.startswith("modelcard-bot worker: WARNING")]
+    assert len(shown) == 1, err[-2000:]
+    assert "changes made outside Slack are NOT followed" in shown[0]
+    logged = [line for line in err.splitlines() if '"level": "warning"' in line]
+    assert any("NOT followed" in line for line in logged), err[-2000:]
