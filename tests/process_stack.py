@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import boto3
 import yaml
 
 from bot.local.fake_slack import FakeSlack
 from bot.local.redis_cluster import RedisClusterServer
 from bot.local.redis_server import RedisServer
+from bot.local.sdk_as import assumed_session
 from bot.local.slack_driver import SlackDriver
 from bot.local.slack_requests import SlackSender
 from bot.local.stack import REGION, LocalStack, governance_file, poll
@@ -157,39 +157,12 @@ class ProcessStack(LocalStack, SlackDriver):
 
     def central(self, service: str) -> Any:
         """A client in the central account (as an auditor would look)."""
-        sts = boto3.client(
-            "sts", region_name=REGION, endpoint_url=self.moto_url,
-            aws_access_key_id="testing", aws_secret_access_key="testing",
-        )  # fmt: skip
-        creds = sts.assume_role(
-            RoleArn="arn:aws:iam::111111111111:role/auditor",
-            RoleSessionName="auditor",
-            SourceIdentity="auditor",
-        )["Credentials"]
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            region_name=REGION,
-            endpoint_url=self.moto_url,
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
+        return self.client_as(service, "arn:aws:iam::111111111111:role/auditor", "auditor")
 
     def client_as(self, service: str, role_arn: str, person: str) -> Any:
         """A person's own SDK client (their role, SourceIdentity = their Slack id)."""
-        sts = boto3.client(
-            "sts", region_name=REGION, endpoint_url=self.moto_url,
-            aws_access_key_id="testing", aws_secret_access_key="testing",
-        )  # fmt: skip
-        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=person, SourceIdentity=person)
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            region_name=REGION,
-            endpoint_url=self.moto_url,
-            aws_access_key_id=creds["Credentials"]["AccessKeyId"],
-            aws_secret_access_key=creds["Credentials"]["SecretAccessKey"],
-            aws_session_token=creds["Credentials"]["SessionToken"],
-        )
+        session = assumed_session(self.moto_url, REGION, role_arn, person)
+        return session.client(service, endpoint_url=self.moto_url)  # type: ignore[call-overload]
 
     def card_status(self, name: str) -> str | None:
         try:

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from bot.aws.sharing import share_name
 from bot.governance import Governance
+from bot.local.sdk_as import assumed_session
 
 OBSERVER = "demo-observer"
 STS = "sts"
@@ -55,20 +56,7 @@ class AwsObserver:
 
     def _assumed(self, role_arn: str, person: str) -> boto3.Session:
         """A session of `role_arn` with `person` as its name and SourceIdentity."""
-        sts = boto3.client(
-            STS,
-            region_name=self._region,
-            endpoint_url=self._endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
-        )
-        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=person, SourceIdentity=person)
-        return boto3.Session(
-            aws_access_key_id=creds["Credentials"]["AccessKeyId"],
-            aws_secret_access_key=creds["Credentials"]["SecretAccessKey"],
-            aws_session_token=creds["Credentials"]["SessionToken"],
-            region_name=self._region,
-        )
+        return assumed_session(self._endpoint, self._region, role_arn, person)
 
     def _permission(self, ram: Any, arn: str) -> tuple[str, list[str]]:
         """(name, actions) of a RAM permission."""
