@@ -32,11 +32,17 @@ def _check_config(args: argparse.Namespace) -> int:
 def _render_cfn(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.deploy_params import central_parameters, stage_parameters
+    from bot.deploy_params import (
+        Parameters,
+        central_parameters,
+        spoke_parameters,
+        stage_parameters,
+    )
+    from bot.governance import Topology
 
     try:
         gov = load_governance(args.file)
-        files = {
+        files: dict[str, Parameters] = {
             "central": central_parameters(
                 gov,
                 create_export_bucket=not args.existing_export_bucket,
@@ -45,6 +51,9 @@ def _render_cfn(args: argparse.Namespace) -> int:
             ),
             "stage-account": stage_parameters(gov, source=args.file),
         }
+        # With topology central there is no spoke stack: asking for it is the error.
+        if gov.topology is Topology.HUB_AND_SPOKE or args.template == "spoke-account":
+            files["spoke-account"] = spoke_parameters(gov, source=args.file)
     except ConfigError as err:
         print(f"{err.source}: {len(err.problems)} problem(s):", file=sys.stderr)
         for problem in err.problems:
@@ -165,10 +174,11 @@ _COMMANDS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ...]
         "render-cfn",
         _render_cfn,
         "print the CloudFormation parameter file(s) for a governance file",
-        "Print the parameters of deploy/cloudformation/central.yaml (default) or "
-        "stage-account.yaml as a JSON list for `aws cloudformation create-stack "
-        "--parameters file://...`; with --out DIR write both. Exit 1 and list every "
-        "problem when the governance file does not fit the templates.",
+        "Print the parameters of deploy/cloudformation/central.yaml (default), "
+        "stage-account.yaml or (topology hub-and-spoke) spoke-account.yaml as a JSON list "
+        "for `aws cloudformation create-stack --parameters file://...`; with --out DIR "
+        "write each of them. Exit 1 and list every problem when the governance file does "
+        "not fit the templates.",
     ),
     (
         "doctor",
@@ -223,10 +233,15 @@ def build_parser(*, with_demo: bool = True) -> argparse.ArgumentParser:
     render = commands["render-cfn"]
     render.add_argument("file", help="path to the governance YAML file")
     render.add_argument(
-        "--template", choices=["central", "stage-account"], default="central", help="which"
+        "--template",
+        choices=["central", "stage-account", "spoke-account"],
+        default="central",
+        help="which (spoke-account: topology hub-and-spoke only)",
     )
     render.add_argument(
-        "--out", help="write central.parameters.json, stage-account.parameters.json"
+        "--out",
+        help="write central.parameters.json, stage-account.parameters.json (and, with "
+        "hub-and-spoke, spoke-account.parameters.json)",
     )
     render.add_argument(
         "--existing-export-bucket",

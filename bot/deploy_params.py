@@ -169,6 +169,37 @@ def _invitation_role(gov: Governance, problems: list[str]) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
+def _spoke_reader(gov: Governance, problems: list[str]) -> str:
+    """The one reader role name spoke-account.yaml creates in every spoke account."""
+    names: dict[str, list[str]] = {}
+    for name, spoke in gov.spokes.items():
+        match = _ARN.match(spoke.role_arn)
+        if match is None:  # pragma: no cover - validated by the governance model
+            continue
+        role = spoke.role_arn.split(":role/", 1)[1]
+        if role != match.group(2):
+            problems.append(
+                f"spokes.{name}.role_arn: {spoke.role_arn} has a path; spoke-account.yaml "
+                f"creates the role without one (write arn:aws:iam::{spoke.account}:role/"
+                f"{match.group(2)})"
+            )
+        names.setdefault(match.group(2), []).append(name)
+    if len(names) > 1:
+        problems.append(
+            "spokes.*.role_arn: the spoke StackSet creates one reader role name in every spoke "
+            f"account; these differ ({', '.join(sorted(names))}); use one name in every spoke"
+        )
+    return next(iter(names)) if len(names) == 1 else ""
+
+
+def _bot_arn(gov: Governance, given: str) -> str:
+    """The bot role the stage and spoke roles trust: as deployed, as configured, or the one
+    central.yaml creates by default."""
+    return (
+        given or gov.bot_role_arn or f"arn:aws:iam::{gov.central_account}:role/{DEFAULT_BOT_ROLE}"
+    )
+
+
 def export_location(uri: str) -> tuple[str, str]:
     """(bucket, prefix) of `export_s3_uri`; raises ValueError with what to write instead."""
     match = _EXPORT.match(uri)
@@ -223,10 +254,9 @@ def central_parameters(
         notes.append("no export_s3_uri: no export bucket and no export grants (exports off)")
     values["RegistryUpdateModelPackage"] = str(gov.registry.update_model_package).lower()
     if gov.topology is Topology.HUB_AND_SPOKE:
-        notes.append(
-            "hub-and-spoke: the spoke reader roles are not in the templates (README, "
-            "Hub-and-spoke, lists their actions)"
-        )
+        # The exact ARNs the spoke sync assumes; spoke-account.yaml creates them.
+        values["SpokeReaderRoleArns"] = ",".join(s.role_arn for s in gov.spokes.values())
+        _spoke_reader(gov, problems)
     if problems:
         raise ConfigError(source, problems)
     return Parameters(values, notes)
@@ -250,18 +280,36 @@ def stage_parameters(
             "no invitation_role_arn: inside an AWS Organization no invitation role is made, "
             "and doctor cannot look at the prod guard (it says so)"
         )
-    bot = (
-        bot_role_arn
-        or gov.bot_role_arn
-        or (f"arn:aws:iam::{gov.central_account}:role/{DEFAULT_BOT_ROLE}")
-    )
     if problems:
         raise ConfigError(source, problems)
     values = {
         "CentralAccount": gov.central_account,
-        "BotRoleArn": bot,
+        "BotRoleArn": _bot_arn(gov, bot_role_arn),
         "InvitationRoleName": invitation,
         "ReadOnlyStageAccount": read_only[0],
         "AutomationSourceIdentity": AUTOMATION_SOURCE_IDENTITY,
     }
     return Parameters(values, notes)
+
+
+def spoke_parameters(
+    gov: Governance, *, bot_role_arn: str = "", source: str = "governance file"
+) -> Parameters:
+    """Parameters of deploy/cloudformation/spoke-account.yaml (the same for every spoke)."""
+    problems: list[str] = []
+    reader = ""
+    if gov.topology is not Topology.HUB_AND_SPOKE:
+        problems.append(
+            f"topology: {gov.topology}; spoke-account.yaml is for topology hub-and-spoke only "
+            "(set topology: hub-and-spoke and spokes, or deploy central.yaml alone)"
+        )
+    else:
+        reader = _spoke_reader(gov, problems)
+    if problems:
+        raise ConfigError(source, problems)
+    values = {
+        "BotRoleArn": _bot_arn(gov, bot_role_arn),
+        "SpokeReaderRoleName": reader,
+        "AutomationSourceIdentity": AUTOMATION_SOURCE_IDENTITY,
+    }
+    return Parameters(values)

@@ -10,13 +10,14 @@ from typing import Any
 
 import boto3
 
-from bot.deploy_params import central_parameters, stage_parameters
-from bot.governance import Governance
+from bot.deploy_params import central_parameters, spoke_parameters, stage_parameters
+from bot.governance import Governance, Topology
 from tests.conftest import ROOT
 
 TEMPLATES = ROOT / "deploy" / "cloudformation"
 CENTRAL = TEMPLATES / "central.yaml"
 STAGE = TEMPLATES / "stage-account.yaml"
+SPOKE = TEMPLATES / "spoke-account.yaml"
 REGION = "us-east-1"
 
 
@@ -52,6 +53,7 @@ class Deployed:
     gov: Governance
     central: dict[str, str]
     stages: dict[str, dict[str, str]] = field(default_factory=dict)
+    spokes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def role_policies(self, account: str, role: str) -> dict[str, dict[str, Any]]:
         """Inline policy name -> document, as IAM returns them."""
@@ -75,8 +77,9 @@ def _doc(value: Any) -> dict[str, Any]:
 
 
 def deploy(gov: Governance, *, stages: bool = True, **central: Any) -> Deployed:
-    """central.yaml in the central account, stage-account.yaml in every stage account (the
-    StackSet's instances), with the parameters `render-cfn` prints for `gov`."""
+    """central.yaml in the central account, stage-account.yaml in every stage account and,
+    with hub-and-spoke, spoke-account.yaml in every spoke account (the StackSets'
+    instances), with the parameters `render-cfn` prints for `gov`."""
     outputs = create_stack(
         gov.central_account, "modelcard-bot", CENTRAL, central_parameters(gov, **central).values
     )
@@ -86,5 +89,11 @@ def deploy(gov: Governance, *, stages: bool = True, **central: Any) -> Deployed:
         for name, stage in gov.stages.items():
             deployed.stages[name] = create_stack(
                 stage.account, "modelcard-bot-stage", STAGE, values
+            )
+    if gov.topology is Topology.HUB_AND_SPOKE:
+        values = spoke_parameters(gov, bot_role_arn=outputs["BotRoleArn"]).values
+        for name, spoke in gov.spokes.items():
+            deployed.spokes[name] = create_stack(
+                spoke.account, "modelcard-bot-spoke", SPOKE, values
             )
     return deployed

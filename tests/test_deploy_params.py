@@ -14,13 +14,24 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.deploy_params import TEMPLATE_ROLES, central_parameters, export_location, stage_parameters
+from bot.deploy_params import (
+    TEMPLATE_ROLES,
+    central_parameters,
+    export_location,
+    spoke_parameters,
+    stage_parameters,
+)
 from bot.errors import ConfigError
 from bot.governance import load_governance, parse_governance
-from tests.cfn_deploy import CENTRAL, STAGE, TEMPLATES
+from tests.cfn_deploy import CENTRAL, SPOKE, STAGE, TEMPLATES
 from tests.conftest import EXAMPLE_CONFIG
 
 GOV = load_governance(EXAMPLE_CONFIG)
+READER = "mc-spoke-reader"
+SPOKES = {
+    name: {"account": account, "role_arn": f"arn:aws:iam::{account}:role/{READER}"}
+    for name, account in [("fraud", "555555555555"), ("risk", "666666666666")]
+}
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -60,6 +71,7 @@ def test_cfn_lint_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in TEMPLATES.glob("*.yaml")) == [
         "central.yaml",
+        "spoke-account.yaml",
         "stage-account.yaml",
     ]
 
@@ -87,8 +99,10 @@ def test_cfn_lint_would_catch_a_broken_template(tmp_path: Path) -> None:
             ).values,
         ),
         (STAGE, stage_parameters(GOV).values),
+        (CENTRAL, central_parameters(changed(topology="hub-and-spoke", spokes=SPOKES)).values),
+        (SPOKE, spoke_parameters(changed(topology="hub-and-spoke", spokes=SPOKES)).values),
     ],
-    ids=["central", "central-all-options", "stage-account"],
+    ids=["central", "central-all-options", "stage-account", "central-hub", "spoke-account"],
 )
 def test_parameters_are_the_templates_own(path: Path, values: dict[str, str]) -> None:
     declared = template(path)["Parameters"]
@@ -130,6 +144,67 @@ def test_stage_parameters_name_the_read_only_account_and_the_bot() -> None:
     assert values["CentralAccount"] == "111111111111"
     assert values["ReadOnlyStageAccount"] == "444444444444"
     assert values["BotRoleArn"] == GOV.bot_role_arn
+
+
+def test_spoke_parameters_name_the_reader_role_and_the_bot() -> None:
+    gov = changed(topology="hub-and-spoke", spokes=SPOKES)
+    assert spoke_parameters(gov).values == {
+        "BotRoleArn": GOV.bot_role_arn,
+        "SpokeReaderRoleName": READER,
+        "AutomationSourceIdentity": "modelcard-bot",
+    }
+    central = central_parameters(gov)
+    assert central.values["SpokeReaderRoleArns"] == ",".join(s["role_arn"] for s in SPOKES.values())
+    assert not any("spoke" in note for note in central.notes)
+    # With topology central, central.yaml gets no spoke grant at all.
+    assert "SpokeReaderRoleArns" not in central_parameters(GOV).values
+
+
+@pytest.mark.parametrize(
+    ("spokes", "messages"),
+    [
+        (
+            {
+                **SPOKES,
+                "risk": {**SPOKES["risk"], "role_arn": "arn:aws:iam::666666666666:role/other"},
+            },
+            ["spokes.*.role_arn: the spoke StackSet creates one reader role name", "(mc-spoke-"],
+        ),
+        (
+            {
+                **SPOKES,
+                "risk": {
+                    **SPOKES["risk"],
+                    "role_arn": f"arn:aws:iam::666666666666:role/team/{READER}",
+                },
+            },
+            [
+                "spokes.risk.role_arn: arn:aws:iam::666666666666:role/team/mc-spoke-reader has "
+                "a path; spoke-account.yaml creates the role without one (write "
+                "arn:aws:iam::666666666666:role/mc-spoke-reader)"
+            ],
+        ),
+    ],
+    ids=["names-differ", "path"],
+)
+def test_spokes_the_spoke_template_does_not_fit_are_refused(
+    spokes: dict[str, Any], messages: list[str]
+) -> None:
+    gov = changed(topology="hub-and-spoke", spokes=spokes)
+    for render in (spoke_parameters, central_parameters):
+        with pytest.raises(ConfigError) as caught:
+            render(gov, source="g.yml")
+        for message in messages:
+            assert any(message in p for p in caught.value.problems), caught.value.problems
+
+
+def test_spoke_parameters_need_hub_and_spoke() -> None:
+    with pytest.raises(ConfigError) as caught:
+        spoke_parameters(GOV, source="g.yml")
+    assert caught.value.problems == [
+        "topology: central; spoke-account.yaml is for topology hub-and-spoke only (set "
+        "topology: hub-and-spoke and spokes, or deploy central.yaml alone)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -218,6 +293,24 @@ def test_render_cfn_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["render-cfn", str(EXAMPLE_CONFIG), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "central.parameters.json",
+        "stage-account.parameters.json",
+    ]
+    assert main(["render-cfn", str(EXAMPLE_CONFIG), "--template", "spoke-account"]) == 1
+    assert "spoke-account.yaml is for topology hub-and-spoke only" in capsys.readouterr().err
+    hub = tmp_path / "hub.yml"
+    hub.write_text(
+        yaml.safe_dump(
+            {**GOV.model_dump(mode="json"), "topology": "hub-and-spoke", "spokes": SPOKES},
+            sort_keys=False,
+        )
+    )
+    assert main(["render-cfn", str(hub), "--template", "spoke-account"]) == 0
+    assert json.loads(capsys.readouterr().out) == spoke_parameters(load_governance(hub)).file()
+    hub_out = tmp_path / "hub-params"
+    assert main(["render-cfn", str(hub), "--out", str(hub_out)]) == 0
+    assert sorted(p.name for p in hub_out.iterdir()) == [
+        "central.parameters.json",
+        "spoke-account.parameters.json",
         "stage-account.parameters.json",
     ]
     bad = tmp_path / "bad.yml"
