@@ -169,6 +169,38 @@ def test_a_role_that_does_not_exist(setup: Setup) -> None:
     assert len(failed(lines)) == 1, "\n".join(lines)
 
 
+def test_spoke_readers_are_assumed_as_the_spoke_sync_does(
+    setup_with: Callable[..., Setup],
+) -> None:
+    """With hub-and-spoke, each spoke's reader role (deployed by spoke-account.yaml) is
+    assumed with SourceIdentity modelcard-bot; one that does not exist fails on its line."""
+    from tests.test_hub_and_spoke import FRAUD, RISK, SPOKES
+
+    spoked = setup_with(gov={"topology": "hub-and-spoke", "spokes": SPOKES})
+    code, lines = spoked.run()
+    assert code == 0, "\n".join(failed(lines))
+    for name, account in (("fraud", FRAUD), ("risk", RISK)):
+        line = line_of(lines, f"spoke {name}")
+        assert line.startswith("ok")
+        assert f"arn:aws:sts::{account}:assumed-role/mc-spoke-reader/modelcard-bot" in line
+        assert "SourceIdentity modelcard-bot" in line
+
+    spokes = {**SPOKES, "risk": {**SPOKES["risk"], "role_arn": f"arn:aws:iam::{RISK}:role/gone"}}
+    code, lines = spoked.run(**spoked.with_governance(spokes=spokes).__dict__)
+    assert code == 1
+    (line,) = failed(lines)
+    assert line_of(lines, "spoke risk") == line
+    assert f"cannot assume arn:aws:iam::{RISK}:role/gone" in line
+    assert "spoke-account.yaml (StackSet) in account 666666666666" in line
+    assert "--template spoke-account" in line
+    assert "spokes.risk.role_arn" in line
+
+
+def test_central_topology_has_no_spoke_lines(setup: Setup) -> None:
+    _code, lines = setup.run()
+    assert not [line for line in lines if line[6:].startswith("spoke ")]
+
+
 def test_a_channel_the_bot_cannot_see(setup: Setup) -> None:
     del setup.fake.channels["C0PROD"]  # type: ignore[union-attr]
     code, lines = setup.run()

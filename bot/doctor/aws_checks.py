@@ -1,4 +1,5 @@
-"""The AWS side: roles assumable with a SourceIdentity, RAM, shares, bucket, queue, guard.
+"""The AWS side: roles assumable with a SourceIdentity (the spoke readers too, with
+hub-and-spoke), RAM, shares, bucket, queue, guard.
 
 Only reads: GetCallerIdentity through each assumed role, RAM List/Get calls, HeadBucket,
 GetQueueAttributes, IAM GetPolicy. Nothing is created; what the bot creates on first use (a
@@ -31,6 +32,11 @@ _DEPLOY_CENTRAL = (
 _DEPLOY_STAGE = (
     "deploy deploy/cloudformation/stage-account.yaml (StackSet) in account {account} with "
     "`python -m bot render-cfn governance.yml --template stage-account`"
+)
+_DEPLOY_SPOKE = (
+    "deploy deploy/cloudformation/spoke-account.yaml (StackSet) in account {account} with "
+    "`python -m bot render-cfn governance.yml --template spoke-account`, and central.yaml "
+    "with the SpokeReaderRoleArns render-cfn prints; or correct spokes.{name}.role_arn"
 )
 _LIVE = frozenset({"ASSOCIATED", "ASSOCIATING"})
 
@@ -114,6 +120,20 @@ def roles(ctx: AwsContext) -> list[Check]:
                 )
             )
     return found
+
+
+def spoke_readers(ctx: AwsContext) -> list[Check]:
+    """Each spoke's reader role, assumed as the spoke sync assumes it (SourceIdentity
+    modelcard-bot, chained from the bot role); none with topology central."""
+    return [
+        _assumable(
+            ctx,
+            f"spoke {name}",
+            Actor(AUTOMATION_IDENTITY, spoke.role_arn),
+            _DEPLOY_SPOKE.format(account=spoke.account, name=name),
+        )
+        for name, spoke in ctx.gov.spokes.items()
+    ]
 
 
 def _needs_automation(subject: str) -> Check:
@@ -299,6 +319,7 @@ def all_checks(ctx: AwsContext) -> list[Check]:
     return [
         bot_identity(ctx),
         *roles(ctx),
+        *spoke_readers(ctx),
         ram_resource_type(ctx),
         *read_only(ctx),
         *stage_shares(ctx),
