@@ -3,7 +3,10 @@ its own account as an operator of that account would, and read back what they cr
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,25 @@ CENTRAL = TEMPLATES / "central.yaml"
 STAGE = TEMPLATES / "stage-account.yaml"
 SPOKE = TEMPLATES / "spoke-account.yaml"
 REGION = "us-east-1"
+
+
+@contextlib.contextmanager
+def moto_credentials() -> Iterator[None]:
+    """moto's dummy credentials and region in the environment, the moto extension installed,
+    for a module's deployments (the environment is put back after)."""
+    from bot.local import moto_ext
+
+    saved = dict(os.environ)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    moto_ext.install()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def in_account(account: str, service: str, who: str = "operator") -> Any:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from bot.worker.executor import JobExecutor
 from bot.worker.jobs.transitions import PACKAGE_STATUS
 from bot.worker.services import WorkerServices
 from tests.aws_fixtures import REGION, AwsWorld, local_world
-from tests.cfn_deploy import Deployed, deploy, in_account
+from tests.cfn_deploy import Deployed, deploy, in_account, moto_credentials
 from tests.conftest import ROOT
 from tests.gov_override import governed
 
@@ -326,21 +325,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def stacks() -> Iterator[dict[str, Stack]]:
-    saved = dict(os.environ)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    moto_ext.install()
     found: dict[str, Stack] = {}
-    try:
+    with moto_credentials():
         for name, changes in VARIANTS.items():
             with mock_aws():
                 found[name] = snapshot(deploy(example(**changes)))
         yield found
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 GOV = example()

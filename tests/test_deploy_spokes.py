@@ -8,7 +8,6 @@ With topology central, central.yaml deploys as before: no spoke grant at all."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -26,7 +25,7 @@ from bot.local import moto_ext
 from bot.store.keys import Keys
 from bot.worker.spokes import SpokeSync
 from tests.aws_fixtures import REGION, AwsWorld
-from tests.cfn_deploy import Deployed, deploy, in_account
+from tests.cfn_deploy import Deployed, deploy, in_account, moto_credentials
 from tests.gov_override import governed
 from tests.test_deploy import (
     CENTRAL_CARDS,
@@ -101,21 +100,12 @@ def _read_back(deployed: Deployed) -> Deployment:
 
 @pytest.fixture(scope="module")
 def deployments() -> Iterator[dict[str, Deployment]]:
-    saved = dict(os.environ)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    moto_ext.install()
     found: dict[str, Deployment] = {}
-    try:
+    with moto_credentials():
         for name, gov in [("hub", example(**HUB_AND_SPOKE)), ("central", example())]:
             with mock_aws():
                 found[name] = _read_back(deploy(gov, stages=False))
         yield found
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 # --------------------------------------------------------------------------- spoke accounts

@@ -10,9 +10,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import boto3
 import yaml
 
+from bot.local.sdk_as import assumed_session
 from bot.local.stack import LocalStack
 
 REGION = "us-east-1"
@@ -21,26 +21,10 @@ QUEUE_ENV = "MODELCARD_EVENTS_QUEUE_URL"
 
 
 def _sqs(moto_url: str, central: str) -> Any:
-    sts = boto3.client(
-        "sts",
-        region_name=REGION,
-        endpoint_url=moto_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+    session = assumed_session(
+        moto_url, REGION, f"arn:aws:iam::{central}:role/demo-setup", "demo-setup"
     )
-    creds = sts.assume_role(
-        RoleArn=f"arn:aws:iam::{central}:role/demo-setup",
-        RoleSessionName="demo-setup",
-        SourceIdentity="demo-setup",
-    )["Credentials"]
-    return boto3.client(
-        "sqs",
-        region_name=REGION,
-        endpoint_url=moto_url,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    return session.client("sqs", endpoint_url=moto_url)
 
 
 def _central(stack: LocalStack) -> str:
