@@ -272,7 +272,9 @@ def build_timer_runner(
     timers = ReviewTimers(core.redis, core.keys)
     groups = group_sync(core, client)
     authz = Authorizer(core.gov, core.state, groups)
-    effects = Effects(core.gov, shares, core.state, core.audit, notifier, core.keys, timers)
+    effects = Effects(
+        core.gov, shares, core.state, core.audit, notifier, core.outbox, core.keys, timers
+    )
     return ReviewTimerRunner(
         core.gov,
         core.state,

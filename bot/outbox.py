@@ -9,6 +9,7 @@ of the request's signature: one round trip, atomic together.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +17,7 @@ from typing import Any
 
 import redis
 
-from bot.jobs import Job
+from bot.jobs import Job, JobKind
 from bot.store.audit import AuditEvent
 from bot.store.keys import Keys
 from bot.store.wire import Wire
@@ -98,6 +99,15 @@ class Outbox:
         self._redis = redis_client
         self._keys = keys or Keys()
         self._wire = Wire(redis_client)
+
+    def announce(
+        self, key: str, channel: str, text: str, blocks: list[dict[str, Any]], card: str = ""
+    ) -> bool:
+        """Queue a channel message for an ANNOUNCE job to post once per `key`: a post Slack
+        refuses is retried (or dead-lettered) on its own, not with the job that decided it."""
+        args = {"key": key, "channel": channel, "title": text, "blocks": json.dumps(blocks)}
+        job = Job(kind=JobKind.ANNOUNCE, user="", card=card, args=args)
+        return self.enqueue(job, f"announce:{key}")
 
     def enqueue(self, job: Job, idempotency_key: str = "", ttl_seconds: int = 86400) -> bool:
         """Add the job unless `idempotency_key` was claimed already; True if it was added."""

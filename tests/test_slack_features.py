@@ -34,6 +34,7 @@ from tests.slack_helpers import (
     Quiet,
     actions_of,
     answer_text,
+    approve_card,
     button_texts,
     card_content,
     click_button,
@@ -413,6 +414,32 @@ def test_archive_revokes_shares_and_notifies(stack: Stack) -> None:
     assert any(f"Model card `{CARD}` archived" in t for t in stack.ephemeral_texts(LEAD))
     shares = answer_text(stack.command(f"shares {CARD}", NOBODY))
     assert "is not shared with any account" in shares
+
+
+def test_a_stage_channel_the_bot_was_removed_from_does_not_stop_the_move(stack: Stack) -> None:
+    """Posting to the prod channel is refused (`not_in_channel`): the approval still settles
+    (shared with prod, Approved in Redis, the approver told); only that announcement is
+    dead-lettered, for `/modelcard admin retry` once the bot is back in the channel."""
+    create_card(stack, CARD)
+    submit_card(stack, CARD)
+    stack.fake.remove_bot_from("C0PROD")
+    approve_card(stack, CARD)
+    assert stack.core.state.status_of(CARD) == "Approved"
+    lead = stack.aws.actor(LEAD, Action.CREATE)
+    arn = stack.aws.cards.describe(lead, CARD).arn
+    assert "prod" in [s.stage for s in stack.aws.shares.card_shares(lead, arn)]
+    told = stack.ephemeral_texts(APPR)
+    assert any(f"Model card `{CARD}` v" in t and "approved" in t for t in told), told
+    assert stack.fake.messages("C0PROD") == []
+    [(_id, job, reason)] = stack.core.outbox.dead_letters()
+    assert (job.kind, job.card, job.args["channel"]) == ("announce", CARD, "C0PROD")
+    assert "not_in_channel" in reason
+    # Back in the channel, the admin's retry posts the announcement, once.
+    stack.fake.rejoin("C0PROD")
+    assert "Re-queued 1 dead-letter job(s)." in stack.command("admin retry", ADMIN).json["text"]
+    stack.drain()
+    [posted] = stack.fake.messages("C0PROD")
+    assert f"Model card {CARD}: PendingReview → Approved." in posted["text"]
 
 
 # ---------------------------------------------------------------------------- admin

@@ -16,6 +16,7 @@ from bot.aws.sharing import StageShares
 from bot.domain.content import serialize, summarize
 from bot.domain.status import CardStatus
 from bot.governance import Governance, Stage
+from bot.outbox import Outbox
 from bot.slack.messages.stage_moves import StageMove, notification_text, stage_notification_blocks
 from bot.slack.notifier import SlackNotifier
 from bot.store.audit import AuditEvent, AuditLog
@@ -72,6 +73,7 @@ class Effects:
         state: CardState,
         audit: AuditLog,
         notifier: SlackNotifier,
+        outbox: Outbox,
         keys: Keys | None = None,
         timers: ReviewTimers | None = None,
         reviews: Reviews | None = None,
@@ -81,6 +83,7 @@ class Effects:
         self._state = state
         self._audit = audit
         self._notifier = notifier
+        self._outbox = outbox
         self._keys = keys or Keys()
         reviews = reviews or Reviews(state.redis, state.keys)
         self.desk = ReviewDesk(governance, reviews, state, notifier, audit, timers)
@@ -148,11 +151,14 @@ class Effects:
                 revoked=revoked,
                 version=record.version,
             )
-            self._notifier.post_once(
+            # A job of its own: a stage channel Slack refuses (the bot removed from it) must
+            # not stop the move from settling, and it is retried or dead-lettered alone.
+            self._outbox.announce(
                 f"notify:{key}:{name}",
                 conf.channel,
                 notification_text(move),
                 stage_notification_blocks(move),
+                record.name,
             )
 
     def _request_approval(self, snapshot: CardSnapshot, key: str) -> None:

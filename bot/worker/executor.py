@@ -50,7 +50,14 @@ class JobExecutor:
         self._notifier = s.notifier
         self._outbox = s.outbox
         self._effects = Effects(
-            s.governance, s.shares, s.state, s.audit, s.notifier, timers=timers, reviews=reviews
+            s.governance,
+            s.shares,
+            s.state,
+            s.audit,
+            s.notifier,
+            s.outbox,
+            timers=timers,
+            reviews=reviews,
         )
         edits = EditPolicy(s.governance, s.cards, s.shares, self._effects, s.notifier, s.audit)
         self._transitions = Transitions(

@@ -8,13 +8,10 @@ retried after its revert, would see no move left to report."""
 
 from __future__ import annotations
 
-import json
-
 from bot.aws.cards import CardRecord
 from bot.domain.identity import Identity
 from bot.domain.status import CardStatus
 from bot.governance import Governance
-from bot.jobs import Job, JobKind
 from bot.outbox import Outbox
 from bot.slack.block_kit import section
 from bot.slack.text import card_link, inline, status_label
@@ -109,10 +106,7 @@ class OutsideReports:
     def _announce(self, record: CardRecord, key: str, title: str, text: str) -> None:
         """Once per move, in the approvals channel and the ops channel: a job per channel."""
         at = record.modified_at.timestamp() if record.modified_at else 0.0
-        blocks = json.dumps([section(text)])
         for channel in dict.fromkeys([self._gov.approvals_channel, self._gov.ops_channel]):
             if channel:
                 effect = f"{key}:{record.status}:{at}:{channel}"
-                args = {"key": effect, "channel": channel, "title": title, "blocks": blocks}
-                job = Job(kind=JobKind.ANNOUNCE, user="", card=record.name, args=args)
-                self._outbox.enqueue(job, f"announce:{effect}")
+                self._outbox.announce(effect, channel, title, [section(text)], record.name)

@@ -234,6 +234,17 @@ class FakeSlack(WebApiMethods):
             queue = self._failures.setdefault(method, deque())
             queue.extend(Failure(error, retry_after) for _ in range(count))
 
+    def remove_bot_from(self, channel: str) -> None:
+        """The bot is no longer in `channel` (someone removed it): chat.postMessage there is
+        `not_in_channel`, and conversations.info says `is_member: false`."""
+        with self._cond:
+            self._left.add(channel)
+
+    def rejoin(self, channel: str) -> None:
+        """The bot is back in `channel`."""
+        with self._cond:
+            self._left.discard(channel)
+
     def stall_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Hold the next `count` calls to `method` for `seconds` before Slack "receives"
         them; a caller that disconnects meanwhile (a killed worker) leaves no trace."""

@@ -61,6 +61,8 @@ class SlackState:
         self._homes: dict[str, dict[str, Any]] = {}
         self._used_triggers: set[str] = set()
         self._failures: dict[str, deque[Failure]] = {}
+        # Channels the bot was removed from: posting there is `not_in_channel`.
+        self._left: set[str] = set()
         self._targets: dict[str, ResponseTarget] = {}
         self._stalls: dict[str, deque[float]] = {}
         self._usergroups: dict[str, list[str]] = {}

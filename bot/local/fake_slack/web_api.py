@@ -38,6 +38,8 @@ class WebApiMethods(SlackState):
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
+        if channel in self._left:
+            raise fail("not_in_channel")
         content = self._message_content(params, require=True)
         if "metadata" in params:
             content["metadata"] = decode_json_param(params, "metadata", "invalid_metadata_format")
@@ -130,7 +132,7 @@ class WebApiMethods(SlackState):
                 "is_private": channel[:1] != "C",
                 "is_archived": False,
                 "is_general": False,
-                "is_member": True,
+                "is_member": channel not in self._left,
                 "created": 1_700_000_000,
                 "context_team_id": TEAM_ID,
             }
