@@ -38,9 +38,10 @@ class JobKind(StrEnum):
     # A private answer decided at the edge, posted by the worker to keep Slack calls out of
     # the ack path (args: text, optional blocks JSON, replace "1" to replace the original).
     REPLY = "reply"
-    # A channel message the worker decided (a report of a change made outside Slack), posted
-    # by a job of its own so a Slack failure is retried instead of losing the message (args:
-    # key: the post's once-only key, channel, title: the notification text, blocks JSON).
+    # A channel message the worker decided (a stage post, a report of a change made outside
+    # Slack), posted by a job of its own so a post Slack refuses is retried or dead-lettered
+    # alone, never with the move (args: key: the post's once-only key, channel, text, blocks
+    # JSON; Outbox.announce queues it).
     ANNOUNCE = "announce"
 
 

@@ -105,7 +105,7 @@ class Outbox:
     ) -> bool:
         """Queue a channel message for an ANNOUNCE job to post once per `key`: a post Slack
         refuses is retried (or dead-lettered) on its own, not with the job that decided it."""
-        args = {"key": key, "channel": channel, "title": text, "blocks": json.dumps(blocks)}
+        args = {"key": key, "channel": channel, "text": text, "blocks": json.dumps(blocks)}
         job = Job(kind=JobKind.ANNOUNCE, user="", card=card, args=args)
         return self.enqueue(job, f"announce:{key}")
 

@@ -24,4 +24,4 @@ class SlackOnly:
     def announce(self, job: Job) -> None:
         args = job.args
         blocks = json.loads(args["blocks"])
-        self._notifier.post_once(args["key"], args["channel"], args["title"], blocks)
+        self._notifier.post_once(args["key"], args["channel"], args["text"], blocks)
