@@ -187,10 +187,10 @@ def wsgi_from_env() -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
 
 
 def freeze_startup_objects() -> None:
-    """Leave what start-up built (modules, governance, the Bolt app: ~80,000 objects) out of
-    the garbage collector's full passes: each one walks them all, ~100 ms of a web worker's
-    CPU on the benchmark machine (80-90 ms measured), each time one runs. Request garbage is
-    still collected."""
+    """Leave what start-up built (modules, governance, the Bolt app: ~76,000 objects) out of
+    the garbage collector's full passes: each one walked them all, 80-90 ms of a web
+    worker's CPU on the benchmark machine, stalling the request that set it off. Request
+    garbage is still collected."""
     gc.collect()
     gc.freeze()
 
