@@ -1,0 +1,149 @@
+"""The floor for bench/ack.py (`--floor`): bench/bare_bolt.py's bare Bolt app whose listeners
+also make the Redis round trips the project's ack makes for each kind, and nothing else.
+
+The same commands in the same round trips (`bench/ack_inprocess.py` lists the project's),
+sent through the project's own bot/store/wire.py, with payloads about the project's size:
+
+- a slash command: `show` SET + HGETALL; `list` SET + ZRANGEBYLEX + ZCARD, then one script
+  reading status, owner and held of the page's cards; `help` the SET alone;
+- an Approve click or the Reject modal: SET + HGETALL + SMEMBERS + HGETALL (the card, its
+  authors, its review round), then one script taking a claim and adding the job and two
+  audit entries (a duplicate adds the refusal instead of the job).
+
+So the project's ratio to this app is what its own code costs beyond the round trips its
+design needs, and this app's ratio to bare Bolt is what those round trips cost. Writes go to
+keys of their own (`bench-floor` streams and claims): the project's jobs stream is untouched.
+
+    gunicorn 'bench.floor_bolt:application' --bind 127.0.0.1:PORT --workers 2 --threads 8 ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from bot.store.connect import connect
+from bot.store.keys import Keys
+from bot.store.wire import Command, Wire
+from slack_bolt import Ack, BoltRequest
+
+from bench._bare_app import new_app, served
+
+_ROWS = """
+local out = {}
+for _, key in ipairs(KEYS) do
+  local row = redis.call('HMGET', key, 'status', 'owner', 'held')
+  out[#out + 1] = row[1] or ''
+  out[#out + 1] = row[2] or ''
+  out[#out + 1] = row[3] or ''
+end
+return out
+"""
+_SUBMIT = """
+local added = redis.call('SET', KEYS[1], ARGV[2], 'NX', 'EX', 3600)
+if added then
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
+else
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[3])
+end
+local entry = {}
+for i = 4, #ARGV do
+  entry[#entry + 1] = ARGV[i]
+end
+redis.call('XADD', KEYS[3], '*', unpack(entry))
+redis.call('XADD', KEYS[4], '*', unpack(entry))
+return added and 1 or 0
+"""
+
+
+_ROWS_SHA = hashlib.sha1(_ROWS.encode(), usedforsecurity=False).hexdigest()
+_SUBMIT_SHA = hashlib.sha1(_SUBMIT.encode(), usedforsecurity=False).hexdigest()
+
+_KEYS = Keys()
+_WIRE = Wire(connect(os.environ["REDIS_URL"]))
+_OWN = _KEYS.claim("bench-floor")  # a prefix: {mcb}claim:bench-floor...
+
+
+def _first_trip(request: BoltRequest, commands: list[Command]) -> list[Any]:
+    """The replay-cache SET of the request's signature and the reads, in one round trip."""
+    signature = request.headers.get("x-slack-signature", [""])[0]
+    seen = ("SET", _KEYS.seen_signature(signature), "1", "NX", "EX", 600)
+    return _WIRE.send([seen, *commands])[1:]
+
+
+def _list_page() -> list[Command]:
+    return [("ZRANGEBYLEX", _KEYS.cards, "-", "+", "LIMIT", 0, 21), ("ZCARD", _KEYS.cards)]
+
+
+def _decide(request: BoltRequest, card: str, user: str) -> None:
+    """What a decision's ack sends: the reads, then the claim, the job and the audit."""
+    k = _KEYS
+    _first_trip(
+        request,
+        [("HGETALL", k.card(card)), ("SMEMBERS", k.card_people(card)), ("HGETALL", k.review(card))],
+    )
+    job = {
+        "kind": "approve",
+        "user": user,
+        "card": card,
+        "args": {"version": "2", "idem": f"decide:{card}:0:v2"},
+        "reply_to": "https://hooks.slack.invalid/response/bench",
+        "channel": "C0APPROVE",
+        "id": uuid.uuid4().hex,
+        "requested_at": time.time(),
+    }
+    refusal = {**job, "kind": "reply", "args": {"text": "already in progress"}}
+    audit = ["actor", user, "action", "request:approve", "card", card, "at", str(time.time())]
+    _WIRE.script(
+        _SUBMIT,
+        _SUBMIT_SHA,
+        [f"{_OWN}:{card}", f"{k.jobs}-bench-floor", k.audit + "-bench-floor",
+         k.card_audit(card) + "-bench-floor"],
+        [json.dumps(job), job["id"], json.dumps(refusal), *audit],
+    )  # fmt: skip
+
+
+app = new_app()
+
+
+@app.command("/modelcard")
+def command(ack: Ack, command: dict[str, Any], request: BoltRequest) -> None:
+    words = str(command.get("text", "")).split()
+    verb = words[0] if words else "help"
+    if verb == "show" and len(words) > 1:
+        _first_trip(request, [("HGETALL", _KEYS.card(words[1]))])
+    elif verb == "list":
+        names, _total = _first_trip(request, _list_page())
+        keys = [_KEYS.card(str(n)) for n in names[:20]]
+        if keys:
+            _WIRE.script(_ROWS, _ROWS_SHA, keys, [])
+    else:
+        _first_trip(request, [])
+    ack()
+
+
+@app.action(re.compile(".*"))
+def action(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
+    ack()
+    value = str(body["actions"][0].get("value", ""))
+    _decide(request, value.split("@", 1)[0], body["user"]["id"])
+
+
+@app.view(re.compile(".*"))
+def view(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
+    meta = json.loads(body["view"].get("private_metadata") or "{}")
+    _decide(request, str(meta.get("card", "")), body["user"]["id"])
+    ack()
+
+
+@app.event("app_home_opened")
+def home_opened() -> None:
+    pass
+
+
+application = served(app)
