@@ -161,7 +161,7 @@ def main() -> int:
                 print(f"  done {kind} @ {clients} clients ({time.monotonic() - started:.0f}s)")
         report = analyse(cells, kinds, concurrency)
         if args.floor:
-            report["floor"] = against_floor(cells, kinds, concurrency)
+            report["floor"] = against_floor(report["rows"])
     path = write_results(
         "ack",
         {
@@ -319,49 +319,33 @@ def analyse(
     return {"rows": rows, "ratios": ratios, "targets": targets}
 
 
-def against_floor(
-    cells: dict[tuple[str, str, int], list[LoadResult]], kinds: list[str], concurrency: list[int]
-) -> list[dict[str, Any]]:
-    """p50, p99 and server CPU per request: the project against the floor (its own code) and
-    the floor against bare Bolt (the round trips), per kind; their product is the project's
-    ratio to bare Bolt."""
+def against_floor(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """p50, p99 and server CPU per request (from analyse's rows): the project against the
+    floor (its own code) and the floor against bare Bolt (the round trips), per kind and
+    clients; their product is the project's ratio to bare Bolt."""
+    by = {(r["app"], r["kind"], r["clients"]): r for r in rows}
+    figures = {"p50": "p50_ms", "p99": "p99_ms", "cpu": "server_cpu_ms_per_req"}
+    found: list[dict[str, Any]] = []
+    for (app, kind, clients), project in by.items():
+        if app != "project":
+            continue
+        floor, bare = by[("floor", kind, clients)], by[("bare", kind, clients)]
+        row: dict[str, Any] = {"kind": kind, "clients": clients}
+        for name, key in figures.items():
+            row[f"{name}_project_over_floor"] = _ratio(project[key], floor[key])
+            row[f"{name}_floor_over_bare"] = _ratio(floor[key], bare[key])
+        found.append(row)
+    columns = [f"{n}_{w}" for n in figures for w in ("project_over_floor", "floor_over_bare")]
+    heads = [c.replace("_over_", "/").replace("_", " ") for c in columns]
+    print(f"\n{'against the floor':24} {'clients':>7} " + " ".join(f"{h:>20}" for h in heads))
+    for row in sorted(found, key=lambda r: (r["clients"], KINDS.index(r["kind"]))):
+        cells = " ".join(f"{row[c] or 0:>20.2f}" for c in columns)
+        print(f"{row['kind']:24} {row['clients']:>7} {cells}")
+    return found
 
-    def figures(app: str, kind: str, clients: int) -> tuple[float, float, float]:
-        results = cells[(app, kind, clients)]
-        lat = [x for r in results for x in r.latencies]
-        cpu = sum(r.server_cpu for r in results) / len(lat)
-        ms = summary_ms(lat)
-        return ms["p50_ms"], ms["p99_ms"], cpu
 
-    rows: list[dict[str, Any]] = []
-    print(
-        f"\n{'against the floor':24} {'clients':>7} {'p50 project/floor':>17} "
-        f"{'p50 floor/bare':>14} {'p99 project/floor':>17} {'p99 floor/bare':>14} "
-        f"{'cpu project/floor':>17} {'cpu floor/bare':>14}"
-    )
-    for clients in concurrency:
-        for kind in kinds:
-            (p50, p99, cpu), (f50, f99, fcpu), (b50, b99, bcpu) = (
-                figures(app, kind, clients) for app in ("project", "floor", "bare")
-            )
-            row = {
-                "kind": kind,
-                "clients": clients,
-                "p50_project_over_floor": round(p50 / f50, 3),
-                "p50_floor_over_bare": round(f50 / b50, 3),
-                "p99_project_over_floor": round(p99 / f99, 3),
-                "p99_floor_over_bare": round(f99 / b99, 3),
-                "cpu_project_over_floor": round(cpu / fcpu, 3) if fcpu else None,
-                "cpu_floor_over_bare": round(fcpu / bcpu, 3) if bcpu else None,
-            }
-            rows.append(row)
-            print(
-                f"{kind:24} {clients:>7} {row['p50_project_over_floor']:>17.2f} "
-                f"{row['p50_floor_over_bare']:>14.2f} {row['p99_project_over_floor']:>17.2f} "
-                f"{row['p99_floor_over_bare']:>14.2f} {row['cpu_project_over_floor'] or 0:>17.2f} "
-                f"{row['cpu_floor_over_bare'] or 0:>14.2f}"
-            )
-    return rows
+def _ratio(top: float, bottom: float) -> float | None:
+    return round(top / bottom, 3) if bottom else None
 
 
 def round_bands(project: list[LoadResult], bare: list[LoadResult]) -> dict[str, list[float]]:

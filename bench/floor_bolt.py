@@ -4,11 +4,11 @@ also make the Redis round trips the project's ack makes for each kind, and nothi
 The same commands in the same round trips (`bench/ack_inprocess.py` lists the project's),
 sent through the project's own bot/store/wire.py, with payloads about the project's size:
 
-- a slash command: `show` SET + HGETALL; `list` SET + ZRANGEBYLEX + ZCARD, then one script
-  reading status, owner and held of the page's cards; `help` the SET alone;
+- a slash command: `show` SET + HGETALL; `list` SET + ZRANGEBYLEX + ZCARD, then the
+  project's script reading the page's rows (bot/edge.py `LIST_ROWS`); `help` the SET alone;
 - an Approve click or the Reject modal: SET + HGETALL + SMEMBERS + HGETALL (the card, its
-  authors, its review round), then one script taking a claim and adding the job and two
-  audit entries (a duplicate adds the refusal instead of the job).
+  authors, its review round), then the project's own write script (bot/outbox.py `SUBMIT`):
+  the claim, the job (or for a duplicate the refusal) and two audit entries.
 
 So the project's ratio to this app is what its own code costs beyond the round trips its
 design needs, and this app's ratio to bare Bolt is what those round trips cost. Writes go to
@@ -19,7 +19,6 @@ keys of their own (`bench-floor` streams and claims): the project's jobs stream 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -27,42 +26,14 @@ import time
 import uuid
 from typing import Any
 
+from bot.edge import LIST_ROWS, LIST_ROWS_SHA
+from bot.outbox import SUBMIT, SUBMIT_SHA
 from bot.store.connect import connect
 from bot.store.keys import Keys
 from bot.store.wire import Command, Wire
 from slack_bolt import Ack, BoltRequest
 
 from bench._bare_app import new_app, served
-
-_ROWS = """
-local out = {}
-for _, key in ipairs(KEYS) do
-  local row = redis.call('HMGET', key, 'status', 'owner', 'held')
-  out[#out + 1] = row[1] or ''
-  out[#out + 1] = row[2] or ''
-  out[#out + 1] = row[3] or ''
-end
-return out
-"""
-_SUBMIT = """
-local added = redis.call('SET', KEYS[1], ARGV[2], 'NX', 'EX', 3600)
-if added then
-  redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
-else
-  redis.call('XADD', KEYS[2], '*', 'job', ARGV[3])
-end
-local entry = {}
-for i = 4, #ARGV do
-  entry[#entry + 1] = ARGV[i]
-end
-redis.call('XADD', KEYS[3], '*', unpack(entry))
-redis.call('XADD', KEYS[4], '*', unpack(entry))
-return added and 1 or 0
-"""
-
-
-_ROWS_SHA = hashlib.sha1(_ROWS.encode(), usedforsecurity=False).hexdigest()
-_SUBMIT_SHA = hashlib.sha1(_SUBMIT.encode(), usedforsecurity=False).hexdigest()
 
 _KEYS = Keys()
 _WIRE = Wire(connect(os.environ["REDIS_URL"]))
@@ -99,13 +70,16 @@ def _decide(request: BoltRequest, card: str, user: str) -> None:
     }
     refusal = {**job, "kind": "reply", "args": {"text": "already in progress"}}
     audit = ["actor", user, "action", "request:approve", "card", card, "at", str(time.time())]
-    _WIRE.script(
-        _SUBMIT,
-        _SUBMIT_SHA,
-        [f"{_OWN}:{card}", f"{k.jobs}-bench-floor", k.audit + "-bench-floor",
-         k.card_audit(card) + "-bench-floor"],
-        [json.dumps(job), job["id"], json.dumps(refusal), *audit],
-    )  # fmt: skip
+    # The project's write script, called as the edge calls it (the replay SET went first).
+    keys = [
+        f"{k.jobs}-bench-floor",
+        f"{_OWN}:{card}",
+        k.seen_signature("-"),
+        f"{k.audit}-bench-floor",
+        f"{k.card_audit(card)}-bench-floor",
+    ]
+    args = [json.dumps(job), job["id"], 3600, 0, json.dumps(refusal), *audit]
+    _WIRE.script(SUBMIT, SUBMIT_SHA, keys, args)
 
 
 app = new_app()
@@ -121,7 +95,7 @@ def command(ack: Ack, command: dict[str, Any], request: BoltRequest) -> None:
         names, _total = _first_trip(request, _list_page())
         keys = [_KEYS.card(str(n)) for n in names[:20]]
         if keys:
-            _WIRE.script(_ROWS, _ROWS_SHA, keys, [])
+            _WIRE.script(LIST_ROWS, LIST_ROWS_SHA, keys, [])
     else:
         _first_trip(request, [])
     ack()

@@ -26,10 +26,10 @@ from bot.store.keys import Keys
 from bot.store.reviews import ReviewRound
 from bot.store.wire import Command, Wire, as_dict
 
-# Fields `/modelcard list` shows: only these are read per listed card, all cards of a page in
-# one reply (a flat list: status, owner, status, owner, ...; "" for a card gone since).
-LIST_FIELDS = ("status", "owner")
-_LIST_ROWS = """
+# What `/modelcard list` shows of each card of a page, all cards of the page in one reply: a
+# flat list (status, owner, held, status, ...; "" for a card gone since). Public for the
+# benchmarks' floor (bench/floor_bolt.py), which sends the same script.
+LIST_ROWS = """
 local out = {}
 for _, key in ipairs(KEYS) do
   local row = redis.call('HMGET', key, 'status', 'owner', 'held')
@@ -39,7 +39,7 @@ for _, key in ipairs(KEYS) do
 end
 return out
 """
-_LIST_ROWS_SHA = hashlib.sha1(_LIST_ROWS.encode(), usedforsecurity=False).hexdigest()
+LIST_ROWS_SHA = hashlib.sha1(LIST_ROWS.encode(), usedforsecurity=False).hexdigest()
 
 
 class Replayed(Exception):  # noqa: N818 - a signal for the edge, not an error a person sees
@@ -218,7 +218,7 @@ class EdgeRequest:
         cards: list[CardSnapshot] = []
         if names:
             # One script call: one reply to parse instead of one per card.
-            flat = self.wire.script(_LIST_ROWS, _LIST_ROWS_SHA, [k.card(n) for n in names], [])
+            flat = self.wire.script(LIST_ROWS, LIST_ROWS_SHA, [k.card(n) for n in names], [])
             rows = zip(names, flat[::3], flat[1::3], flat[2::3], strict=True)
             for name, raw_status, owner, held in rows:
                 if raw_status:  # removed since the names were read
