@@ -21,7 +21,7 @@ from typing import Any
 from bot.domain.status import CardStatus
 from bot.jobs import Job
 from bot.outbox import Outbox, Submission, Submitted
-from bot.store.cards import CardSnapshot
+from bot.store.cards import CardSnapshot, ListedCard
 from bot.store.keys import Keys
 from bot.store.reviews import ReviewRound
 from bot.store.wire import Command, Wire, as_dict
@@ -204,7 +204,7 @@ class EdgeRequest:
 
     def page(
         self, status: CardStatus | None, after: str, limit: int
-    ) -> tuple[list[CardSnapshot], str | None, int]:
+    ) -> tuple[list[ListedCard], str | None, int]:
         """A page of cards by name after `after` (only the fields `list` shows), the cursor
         of the next page and the total: two round trips (names and count, then fields)."""
         k = self.keys
@@ -215,15 +215,14 @@ class EdgeRequest:
         )
         more = len(names) > limit
         names = [str(n) for n in names[:limit]]
-        cards: list[CardSnapshot] = []
+        cards: list[ListedCard] = []
         if names:
             # One script call: one reply to parse instead of one per card.
             flat = self.wire.script(LIST_ROWS, LIST_ROWS_SHA, [k.card(n) for n in names], [])
             rows = zip(names, flat[::3], flat[1::3], flat[2::3], strict=True)
             for name, raw_status, owner, held in rows:
                 if raw_status:  # removed since the names were read
-                    status = CardStatus(raw_status)
-                    cards.append(CardSnapshot(name, "", status, owner=owner or "", held=held or ""))
+                    cards.append(ListedCard(name, CardStatus(raw_status), owner or "", held or ""))
         return cards, (names[-1] if more and names else None), int(total)
 
     # ------------------------------------------------------------------ writes

@@ -22,13 +22,13 @@ from bot.slack.block_kit import (
 from bot.slack.ids import LIST_NEXT_ACTION
 from bot.slack.text import card_link, inline, mention, safe, slack_date, status_label
 from bot.store.audit import AuditEvent
-from bot.store.cards import CardSnapshot
+from bot.store.cards import CardSnapshot, Listed
 
 _CARD_HINT = "see the card in the SageMaker console."
 _LIST_HINT = "narrow the list with `/modelcard list STATUS`."
 
 
-def card_status(card: CardSnapshot) -> str:
+def card_status(card: Listed) -> str:
     """The settled status, and whether an out-of-band approval of the card is held."""
     label = status_label(card.status)
     return f"{label} — _outside approval held_" if card.held else label
@@ -99,7 +99,7 @@ def parse_list_page(value: str) -> tuple[str | None, str]:
 
 
 def card_list_blocks(
-    cards: Sequence[CardSnapshot],
+    cards: Sequence[Listed],
     *,
     status: str | None,
     total: int,
