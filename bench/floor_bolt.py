@@ -1,5 +1,6 @@
-"""The floor for bench/ack.py (`--floor`): bench/bare_bolt.py's bare Bolt app whose listeners
-also make the Redis round trips the project's ack makes for each kind, and nothing else.
+"""The floor for bench/ack.py (`--floor`): the bare Bolt app of bench/_bare_app.py (as
+bench/bare_bolt.py serves it) whose listeners also make the Redis round trips the project's
+ack makes for each kind, and nothing else.
 
 The same commands in the same round trips (`bench/ack_inprocess.py` lists the project's),
 sent through the project's own bot/store/wire.py, with payloads about the project's size:
