@@ -44,7 +44,7 @@ def seed(redis_url: str, fresh: int) -> None:
     """Card snapshots as the worker would have written them: SHOWN (Approved), PENDING,
     LISTED Draft cards, and `fresh` PendingReview cards per kind that needs a free decision."""
     from bot.domain.status import CardStatus
-    from bot.store.cards import CardSnapshot
+    from bot.store.cards import CardSnapshot, listed_row
     from bot.store.connect import connect
     from bot.store.keys import Keys
 
@@ -89,6 +89,7 @@ def seed(redis_url: str, fresh: int) -> None:
         pipe.hset(keys.card(snap.name), mapping=snap.to_hash())
         pipe.zadd(keys.cards, {snap.name: 0})
         pipe.zadd(keys.cards_with_status(snap.status), {snap.name: 0})
+        pipe.hset(keys.listed, snap.name, listed_row(snap.status, snap.owner, snap.held))
         pipe.sadd(keys.card_people(snap.name), "U0LEAD", "U0DS")
         if len(pipe) > 2000:
             pipe.execute()

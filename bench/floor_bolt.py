@@ -5,8 +5,8 @@ ack makes for each kind, and nothing else.
 The same commands in the same round trips (`bench/ack_inprocess.py` lists the project's),
 sent through the project's own bot/store/wire.py, with payloads about the project's size:
 
-- a slash command: `show` SET + HGETALL; `list` SET + ZRANGEBYLEX + ZCARD, then the
-  project's script reading the page's rows (bot/edge.py `LIST_ROWS`); `help` the SET alone;
+- a slash command: `show` SET + HGETALL; `list` the project's page script (bot/edge.py
+  `LIST_PAGE`: the SET, the names, the count and their lines from the index); `help` the SET alone;
 - an Approve click or the Reject modal: SET + HGETALL + SMEMBERS + HGETALL (the card, its
   authors, its review round), then the project's own write script (bot/outbox.py `SUBMIT`):
   the claim, the job (or for a duplicate the refusal) and two audit entries.
@@ -27,7 +27,7 @@ import time
 import uuid
 from typing import Any
 
-from bot.edge import LIST_ROWS, LIST_ROWS_SHA
+from bot.edge import LIST_PAGE, LIST_PAGE_SHA
 from bot.outbox import SUBMIT, SUBMIT_SHA
 from bot.store.connect import connect
 from bot.store.keys import Keys
@@ -41,15 +41,18 @@ _WIRE = Wire(connect(os.environ["REDIS_URL"]))
 _OWN = _KEYS.claim("bench-floor")  # a prefix: {mcb}claim:bench-floor...
 
 
+def _seen(request: BoltRequest) -> str:
+    return _KEYS.seen_signature(request.headers.get("x-slack-signature", [""])[0])
+
+
 def _first_trip(request: BoltRequest, commands: list[Command]) -> list[Any]:
     """The replay-cache SET of the request's signature and the reads, in one round trip."""
-    signature = request.headers.get("x-slack-signature", [""])[0]
-    seen = ("SET", _KEYS.seen_signature(signature), "1", "NX", "EX", 600)
-    return _WIRE.send([seen, *commands])[1:]
+    return _WIRE.send([("SET", _seen(request), "1", "NX", "EX", 600), *commands])[1:]
 
 
-def _list_page() -> list[Command]:
-    return [("ZRANGEBYLEX", _KEYS.cards, "-", "+", "LIMIT", 0, 21), ("ZCARD", _KEYS.cards)]
+def _list_page(request: BoltRequest) -> None:
+    keys = [_KEYS.cards, _KEYS.listed, _seen(request)]
+    _WIRE.script(LIST_PAGE, LIST_PAGE_SHA, keys, ["-", 21, 600])
 
 
 def _decide(request: BoltRequest, card: str, user: str) -> None:
@@ -93,10 +96,7 @@ def command(ack: Ack, command: dict[str, Any], request: BoltRequest) -> None:
     if verb == "show" and len(words) > 1:
         _first_trip(request, [("HGETALL", _KEYS.card(words[1]))])
     elif verb == "list":
-        names, _total = _first_trip(request, _list_page())
-        keys = [_KEYS.card(str(n)) for n in names[:20]]
-        if keys:
-            _WIRE.script(LIST_ROWS, LIST_ROWS_SHA, keys, [])
+        _list_page(request)
     else:
         _first_trip(request, [])
     ack()

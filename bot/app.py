@@ -63,6 +63,9 @@ DEFAULT_SLACK_API = "https://slack.com/api/"
 AUTOMATION_IDENTITY = "modelcard-bot"
 TIMER_POLL_SECONDS = 1.0  # how often each worker process looks for due review timers
 GROUPS_CHECK_SECONDS = 60.0  # how often it refreshes user groups past half their TTL
+# How often it checks that every card's listed columns are indexed (at start, then rarely:
+# only snapshots written before the index existed, or a restored backup, lack them).
+LIST_INDEX_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -316,7 +319,9 @@ def build_worker_process(core: Core, consumers: int = 2) -> WorkerProcess:
             core.outbox,
             CallerLog(core.redis, core.keys),
         )
-    periodic: list[tuple[str, Callable[[], object], float]] = []
+    periodic: list[tuple[str, Callable[[], object], float]] = [
+        ("list-index", core.state.index_listed, LIST_INDEX_SECONDS)
+    ]
     if core.gov.review.plan():
         runner = build_timer_runner(core, client, sessions, shares)
         periodic.append(("review-timers", runner.poll, TIMER_POLL_SECONDS))

@@ -132,6 +132,7 @@ def _socket(args: argparse.Namespace) -> int:
 
 def _migrate_keys(args: argparse.Namespace) -> int:
     from bot.settings import Settings
+    from bot.store.cards import CardState
     from bot.store.connect import connect
     from bot.store.keys import Keys
     from bot.store.migrate import LEGACY_PREFIX, migrate_legacy_keys
@@ -153,6 +154,8 @@ def _migrate_keys(args: argparse.Namespace) -> int:
         f"review timers: {timers.carried} open review(s) keep their timers, "
         f"{timers.dropped} ended review(s) had old timers removed"
     )
+    indexed = CardState(client).index_listed()
+    print(f"list index: {indexed} card(s) indexed (the worker also does this when it starts)")
     return 0
 
 

@@ -14,21 +14,46 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.domain.status import CardStatus
 from bot.jobs import Job
 from bot.outbox import Outbox, Submission, Submitted
-from bot.store.cards import CardSnapshot, ListedCard
+from bot.store.cards import CardSnapshot, ListedCard, parse_listed_row
 from bot.store.keys import Keys
 from bot.store.reviews import ReviewRound
 from bot.store.wire import Command, Wire, as_dict
 
-# What `/modelcard list` shows of each card of a page, all cards of the page in one reply: a
-# flat list (status, owner, held, status, ...; "" for a card gone since). Public for the
-# benchmarks' floor (bench/floor_bolt.py), which sends the same script.
+# One `/modelcard list` page in one round trip: the replay-cache SET when ARGV[3] (its ttl) is
+# not '0' ('replayed' and nothing else when the signature was seen), then the names after the
+# cursor (KEYS[1], a sorted set; ARGV[1] the low bound, ARGV[2] how many), the set's size,
+# and each name's line from the `listed` index (KEYS[2]; KEYS[3] the replay key). Returns
+# {total, name, line, name, line, ...}; "" for a card not indexed.
+# Public for the benchmarks' floor (bench/floor_bolt.py), which sends the same scripts.
+LIST_PAGE = """
+if ARGV[3] ~= '0' then
+  if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
+    return 'replayed'
+  end
+end
+local names = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, ARGV[2])
+local out = {redis.call('ZCARD', KEYS[1])}
+if #names > 0 then
+  local lines = redis.call('HMGET', KEYS[2], unpack(names))
+  for i, name in ipairs(names) do
+    out[#out + 1] = name
+    out[#out + 1] = lines[i] or ''
+  end
+end
+return out
+"""
+LIST_PAGE_SHA = hashlib.sha1(LIST_PAGE.encode(), usedforsecurity=False).hexdigest()
+# The same columns read from the cards' own hashes, for cards the index does not hold yet
+# (snapshots written before it; `CardState.index_listed` fills it): a flat list (status,
+# owner, held, status, ...; "" for a card gone since).
 LIST_ROWS = """
 local out = {}
 for _, key in ipairs(KEYS) do
@@ -40,6 +65,9 @@ end
 return out
 """
 LIST_ROWS_SHA = hashlib.sha1(LIST_ROWS.encode(), usedforsecurity=False).hexdigest()
+
+
+_T = TypeVar("_T")
 
 
 class Replayed(Exception):  # noqa: N818 - a signal for the edge, not an error a person sees
@@ -206,42 +234,66 @@ class EdgeRequest:
         self, status: CardStatus | None, after: str, limit: int
     ) -> tuple[list[ListedCard], str | None, int]:
         """A page of cards by name after `after` (only the fields `list` shows), the cursor
-        of the next page and the total: two round trips (names and count, then fields)."""
+        of the next page and the total: one round trip, with the replay SET if pending (a
+        second for cards the `listed` index does not hold yet)."""
         k = self.keys
         key = k.cards if status is None else k.cards_with_status(status)
         low = f"({after}" if after else "-"
-        names, total = self._round_trip(
-            [("ZRANGEBYLEX", key, low, "+", "LIMIT", 0, limit + 1), ("ZCARD", key)]
-        )
-        more = len(names) > limit
-        names = [str(n) for n in names[:limit]]
-        cards: list[ListedCard] = []
-        if names:
+
+        def one_page(replay: tuple[str, int] | None) -> Any:
+            seen, ttl = replay or (k.seen_signature("-"), 0)
+            return self.wire.script(
+                LIST_PAGE, LIST_PAGE_SHA, [key, k.listed, seen], [low, limit + 1, ttl]
+            )
+
+        # A page is a list; the script's 'replayed' a string.
+        flat = self._scripted(one_page, lambda answer: isinstance(answer, str | bytes))
+        total, rows = int(flat[0]), flat[1:]
+        more = len(rows) > 2 * limit
+        names = [str(name) for name in rows[: 2 * limit : 2]]
+        lines = dict(zip(names, rows[1 : 2 * limit : 2], strict=True))
+        found = {name: parse_listed_row(line) for name, line in lines.items() if line}
+        unindexed = [name for name in names if name not in found]
+        if unindexed:
             # One script call: one reply to parse instead of one per card.
-            flat = self.wire.script(LIST_ROWS, LIST_ROWS_SHA, [k.card(n) for n in names], [])
-            rows = zip(names, flat[::3], flat[1::3], flat[2::3], strict=True)
-            for name, raw_status, owner, held in rows:
-                if raw_status:  # removed since the names were read
-                    cards.append(ListedCard(name, CardStatus(raw_status), owner or "", held or ""))
-        return cards, (names[-1] if more and names else None), int(total)
+            keys = [k.card(name) for name in unindexed]
+            flat = self.wire.script(LIST_ROWS, LIST_ROWS_SHA, keys, [])
+            for i, name in enumerate(unindexed):
+                found[name] = (flat[3 * i], flat[3 * i + 1], flat[3 * i + 2])
+        cards = [
+            ListedCard(name, CardStatus(found[name][0]), found[name][1], found[name][2])
+            for name in names
+            if found[name][0]  # "": removed since the names were read
+        ]
+        return cards, (names[-1] if more and names else None), total
 
     # ------------------------------------------------------------------ writes
 
     def submit(self, sub: Submission | Job) -> bool:
         """Queue the submission (a bare job: no claim, no audit; see Outbox.submit) in one
         round trip, with the replay SET if it is still pending; True if the job was added."""
+        whole = sub if isinstance(sub, Submission) else Submission(sub)
+        answer = self._scripted(
+            lambda replay: self.outbox.submit(whole, replay),
+            lambda answer: answer is Submitted.REPLAYED,
+        )
+        return answer is Submitted.QUEUED
+
+    def _scripted(
+        self, run: Callable[[tuple[str, int] | None], _T], replayed: Callable[[_T], bool]
+    ) -> _T:
+        """`run`'s answer: a script that makes the pending replay SET first when given it
+        (key, ttl); the check settled by what `replayed` says of the answer."""
         check = self._pending()
-        replay = (check.key, check.ttl) if check is not None else None
         try:
-            whole = sub if isinstance(sub, Submission) else Submission(sub)
-            answer = self.outbox.submit(whole, replay)
+            answer = run((check.key, check.ttl) if check is not None else None)
         except Exception:
             if check is not None:
                 check.failed = True
             raise
         if check is not None:
-            check.settled(answer is not Submitted.REPLAYED)
-        return answer is Submitted.QUEUED
+            check.settled(not replayed(answer))
+        return answer
 
     def settle(self) -> None:
         """Make the pending replay SET now (before a side effect outside Redis)."""

@@ -344,8 +344,8 @@ def test_list_next_page_click(edge: Edge) -> None:
             }
         ],
     }
-    # Names and count, the page's fields, the reply: one more than the other kinds (the
-    # reply is built from what the second read returned).
+    # The page (names, count and fields in one script), then the reply built from it; the
+    # bound allows one more, as when a page's fields took a round trip of their own.
     with edge.trips.measure():
         assert edge.click(LIST_NEXT_ACTION, DS, message, "C0GENERAL").status == 200
     assert edge.trips.count <= MAX_TRIPS + 1, edge.trips.measured

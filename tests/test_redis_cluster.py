@@ -37,6 +37,12 @@ from tests.test_doctor import (  # noqa: F401 - its fixtures
     setup_with,
     slack,
 )
+from tests.test_list_index import (  # noqa: F401
+    test_a_page_is_read_from_the_index,
+    test_cards_written_before_the_index_are_listed_then_indexed,
+    test_indexing_keeps_a_newer_row_and_skips_a_card_gone_since,
+    test_put_and_remove_keep_the_index,
+)
 from tests.test_migrate_keys import (  # noqa: F401
     test_an_existing_new_key_is_never_overwritten,
     test_legacy_keys_move_under_the_hash_tag,

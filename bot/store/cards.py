@@ -73,8 +73,44 @@ class ListedCard(NamedTuple):
     held: str = ""
 
 
+# A line of `/modelcard list` in the `listed` index: status, owner and held joined by the
+# ASCII unit separator. A status and a held note (the bot's own words) never hold it, so an
+# owner that does still parses: split once from the left and once from the right.
+_SEP = "\x1f"
+
+
+def listed_row(status: str, owner: str, held: str) -> str:
+    return f"{status}{_SEP}{owner}{_SEP}{held}"
+
+
+def parse_listed_row(row: str) -> tuple[str, str, str]:
+    status, rest = row.split(_SEP, 1)
+    owner, held = rest.rsplit(_SEP, 1)
+    return status, owner, held
+
+
+# Indexes cards written before the index existed (KEYS: the cards' hashes, then the index;
+# ARGV: the cards' names, aligned with KEYS). Only a card still there and not indexed yet:
+# a snapshot written since has indexed itself.
+_INDEX = """
+local n = #ARGV
+local index = KEYS[n + 1]
+local copied = 0
+for i = 1, n do
+  if redis.call('HEXISTS', index, ARGV[i]) == 0 and redis.call('EXISTS', KEYS[i]) == 1 then
+    local row = redis.call('HMGET', KEYS[i], 'status', 'owner', 'held')
+    local line = table.concat({row[1] or '', row[2] or '', row[3] or ''}, '\\31')
+    redis.call('HSET', index, ARGV[i], line)
+    copied = copied + 1
+  end
+end
+return copied
+"""
+
+
 class CardState:
-    """Card snapshots in Redis, indexed by name and by status for paged listing."""
+    """Card snapshots in Redis, indexed by name and by status for paged listing, and their
+    listed columns by name (`Keys.listed`)."""
 
     def __init__(self, redis: Any, keys: Keys | None = None) -> None:
         self._redis = redis
@@ -96,6 +132,8 @@ class CardState:
         for status in CardStatus:
             pipe.zrem(k.cards_with_status(status), snapshot.name)
         pipe.zadd(k.cards_with_status(snapshot.status), {snapshot.name: 0})
+        row = listed_row(snapshot.status, snapshot.owner, snapshot.held)
+        pipe.hset(k.listed, snapshot.name, row)
         if snapshot.created_by:
             pipe.zadd(k.user_cards(snapshot.created_by), {snapshot.name: 0})
         pipe.execute()
@@ -125,7 +163,24 @@ class CardState:
         pipe.zrem(k.cards, name)
         for status in CardStatus:
             pipe.zrem(k.cards_with_status(status), name)
+        pipe.hdel(k.listed, name)
         pipe.execute()
+
+    def index_listed(self, batch: int = 200) -> int:
+        """Index the listed columns of cards whose snapshots were written before the index
+        existed (an upgrade, a restored backup): until then `list` reads those cards' hashes
+        in a second round trip. A no-op (two reads) once every card is indexed; returns how
+        many cards it indexed."""
+        k = self._keys
+        if int(self._redis.hlen(k.listed)) >= int(self._redis.zcard(k.cards)):
+            return 0
+        copied = 0
+        names = self.names()
+        for start in range(0, len(names), batch):
+            chunk = names[start : start + batch]
+            keys = [*(k.card(name) for name in chunk), k.listed]
+            copied += int(self._redis.eval(_INDEX, len(keys), *keys, *chunk))
+        return copied
 
     def count(self, status: CardStatus | None = None) -> int:
         key = self._keys.cards if status is None else self._keys.cards_with_status(status)

@@ -29,6 +29,13 @@ class Keys:
     def cards_with_status(self, status: str) -> str:
         return f"{self.prefix}:cards:status:{status}"
 
+    @property
+    def listed(self) -> str:
+        """Hash: card name -> what a line of `/modelcard list` shows of it (status, owner,
+        held; `bot/store/cards.py` `listed_row`), written with the snapshot: an index like
+        `cards_with_status`, so a page and its lines are one read."""
+        return f"{self.prefix}:listed"
+
     def claim(self, key: str) -> str:
         """String with TTL: an idempotency claim."""
         return f"{self.prefix}:claim:{key}"
