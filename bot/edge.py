@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from bot.domain.status import CardStatus
 from bot.jobs import Job
-from bot.outbox import Outbox, Submission, Submitted
+from bot.outbox import Outbox, Submission, Submitted, replay_first
 from bot.store.cards import CardSnapshot, ListedCard, parse_listed_row
 from bot.store.keys import Keys
 from bot.store.reviews import ReviewRound
@@ -33,12 +33,9 @@ from bot.store.wire import Command, Wire, as_dict
 # and each name's line from the `listed` index (KEYS[2]; KEYS[3] the replay key). Returns
 # {total, name, line, name, line, ...}; "" for a card not indexed.
 # Public for the benchmarks' floor (bench/floor_bolt.py), which sends the same scripts.
-LIST_PAGE = """
-if ARGV[3] ~= '0' then
-  if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
-    return 'replayed'
-  end
-end
+LIST_PAGE = (
+    replay_first("KEYS[3]", "ARGV[3]")
+    + """
 local names = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, ARGV[2])
 local out = {redis.call('ZCARD', KEYS[1])}
 if #names > 0 then
@@ -50,6 +47,7 @@ if #names > 0 then
 end
 return out
 """
+)
 LIST_PAGE_SHA = hashlib.sha1(LIST_PAGE.encode(), usedforsecurity=False).hexdigest()
 # The same columns read from the cards' own hashes, for cards the index does not hold yet
 # (snapshots written before it; `CardState.index_listed` fills it): a flat list (status,

@@ -33,6 +33,17 @@ class Delivery:
     deliveries: int
 
 
+def replay_first(key: str, ttl: str) -> str:
+    """Lua opening a script with the request's replay-cache SET of `key` for `ttl` seconds
+    (none when `ttl` is '0'): a signature seen already answers 'replayed', nothing written."""
+    return f"""
+if {ttl} ~= '0' then
+  if not redis.call('SET', {key}, '1', 'NX', 'EX', {ttl}) then
+    return 'replayed'
+  end
+end"""
+
+
 # KEYS: 1 jobs stream, 2 claim key, 3 seen-signature key, 4 audit stream, 5 the card's audit
 # stream (= KEYS[4] when the job names no card).
 # ARGV: 1 job json, 2 claim owner, 3 claim ttl ('0': no claim), 4 replay ttl ('0': no replay
@@ -41,12 +52,9 @@ class Delivery:
 # `result` = queued | duplicate.
 # Returns the job's entry id, false for a duplicate, 'replayed' when the signature was seen
 # (then nothing at all is written). Public for the benchmarks' floor (bench/floor_bolt.py).
-SUBMIT = """
-if ARGV[4] ~= '0' then
-  if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[4]) then
-    return 'replayed'
-  end
-end
+SUBMIT = (
+    replay_first("KEYS[3]", "ARGV[4]")
+    + """
 local added = true
 if ARGV[3] ~= '0' then
   added = redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3])
@@ -71,6 +79,7 @@ if #ARGV > 5 then
 end
 return id
 """
+)
 SUBMIT_SHA = hashlib.sha1(SUBMIT.encode(), usedforsecurity=False).hexdigest()
 REPLAYED = "replayed"
 
