@@ -3,11 +3,11 @@ on, and the write script; the replay-cache entry of the request rides on the fir
 
 The HTTP edge (bot/web.py) verifies the signature before anything runs, then leaves the
 replay-cache SET pending in `PENDING` for this request. The first round trip the ack makes
-carries it (the round trip's first command, or the write script's first step); when it finds the
-signature already seen, `Replayed` stops the listener before any side effect and the edge
-answers 401. A listener that needs no Redis at all leaves it to the edge, which makes it
-after the listener (nothing was changed by then). Before a side effect that is not a Redis
-write (views.open), a listener calls `settle()`.
+carries it (the round trip's first command, or the first step of the write or list script);
+when it finds the signature already seen, `Replayed` stops the listener before any side
+effect and the edge answers 401. A listener that needs no Redis at all leaves it to the edge,
+which makes it after the listener (nothing was changed by then). Before a side effect that
+is not a Redis write (views.open), a listener calls `settle()`.
 """
 
 from __future__ import annotations
