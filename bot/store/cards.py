@@ -91,7 +91,8 @@ def parse_listed_row(row: str) -> tuple[str, str, str]:
 
 # Indexes cards written before the index existed (KEYS: the cards' hashes, then the index;
 # ARGV: the cards' names, aligned with KEYS). Only a card still there and not indexed yet:
-# a snapshot written since has indexed itself.
+# a snapshot written since has indexed itself. Its lines are `listed_row`'s (the separator
+# given as a Lua decimal escape).
 _INDEX = """
 local n = #ARGV
 local index = KEYS[n + 1]
@@ -99,13 +100,13 @@ local copied = 0
 for i = 1, n do
   if redis.call('HEXISTS', index, ARGV[i]) == 0 and redis.call('EXISTS', KEYS[i]) == 1 then
     local row = redis.call('HMGET', KEYS[i], 'status', 'owner', 'held')
-    local line = table.concat({row[1] or '', row[2] or '', row[3] or ''}, '\\31')
+    local line = table.concat({row[1] or '', row[2] or '', row[3] or ''}, SEP)
     redis.call('HSET', index, ARGV[i], line)
     copied = copied + 1
   end
 end
 return copied
-"""
+""".replace("SEP", f"'\\{ord(_SEP)}'")
 
 
 class CardState:
