@@ -21,6 +21,12 @@ from bot.worker.executor import JobExecutor
 
 log = logging.getLogger("modelcard_bot.worker")
 
+# Redis unreachable or not answering in time (a failover, a restart, a stalled server): the
+# job is retried like a throttled AWS call. Every job is safe to run again (its writes are
+# claimed or compared first), and a timed-out connection is dropped, so the retry starts on
+# a fresh one.
+_REDIS_TRANSIENT = (redis.ConnectionError, redis.TimeoutError)
+
 
 class Worker:
     def __init__(
@@ -129,7 +135,7 @@ class Worker:
             try:
                 self._executor.run(job)
                 return
-            except (RetryLater, AwsError) as err:
+            except (RetryLater, AwsError, *_REDIS_TRANSIENT) as err:
                 reason = str(err)
                 if attempt == self._max_attempts:
                     break
