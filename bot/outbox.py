@@ -119,18 +119,13 @@ class Outbox:
         return self.enqueue(job, f"announce:{key}")
 
     def enqueue(self, job: Job, idempotency_key: str = "", ttl_seconds: int = 86400) -> bool:
-        """Add the job unless `idempotency_key` was claimed already; True if it was added.
-        A claimed enqueue that times out is sent once more (a second try is a duplicate)."""
-        sub = Submission(job, idempotency_key, ttl_seconds)
-        return self.submit(sub, retry=bool(idempotency_key)) is Submitted.QUEUED
+        """Add the job unless `idempotency_key` was claimed already; True if it was added."""
+        return self.submit(Submission(job, idempotency_key, ttl_seconds)) is Submitted.QUEUED
 
-    def submit(
-        self, sub: Submission, replay: tuple[str, int] | None = None, *, retry: bool = False
-    ) -> Submitted:
+    def submit(self, sub: Submission, replay: tuple[str, int] | None = None) -> Submitted:
         """One round trip: the replay-cache entry (`replay`: key and ttl) if given, then the
         job under its idempotency claim, else `refusal`; and `audit` (its `result` set to
-        queued or duplicate) in the global and the card's audit stream. `retry` (only without
-        `replay`) sends it once more on a fresh connection if it times out."""
+        queued or duplicate) in the global and the card's audit stream."""
         job, idempotency_key, ttl_seconds = sub.job, sub.idempotency_key, sub.ttl_seconds
         audit, refusal = sub.audit, sub.refusal
         k = self._keys
@@ -150,11 +145,7 @@ class Outbox:
                 if name != "result":
                     args += (name, value)
         answer = self._wire.script(
-            SUBMIT,
-            SUBMIT_SHA,
-            [k.jobs, claim, seen, k.audit, card_audit],
-            args,
-            retry=retry and replay is None,
+            SUBMIT, SUBMIT_SHA, [k.jobs, claim, seen, k.audit, card_audit], args
         )
         if answer is None:
             return Submitted.DUPLICATE

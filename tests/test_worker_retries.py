@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import redis
 
 from bot.jobs import Job, JobKind
@@ -58,26 +57,3 @@ def test_a_redis_timeout_in_a_job_is_retried_and_its_write_lands_once(
     kinds = [json.loads(f["job"])["kind"] for _id, f in redis_client.xrange(Keys().jobs)]
     assert kinds == ["reply", "announce"]  # the post is queued once, whatever was retried
     assert outbox.dead_letters() == []
-
-
-def test_a_claimed_enqueue_that_times_out_is_sent_once_more(
-    redis_server: RedisServer, redis_client: redis.Redis
-) -> None:
-    client = connect(f"{redis_server.url}?socket_timeout=0.3")
-    outbox = Outbox(client)
-    try:
-        outbox.enqueue(Job(kind=JobKind.REPLY, user="U0DS", args={"text": "warm"}), "warm-up")
-        redis_client.execute_command("CLIENT", "PAUSE", 450, "WRITE")
-        # Timed out once while paused, then answered on a fresh connection: queued (or, had
-        # the first try been applied after all, a duplicate of it), never an error.
-        claimed = Job(kind=JobKind.REPLY, user="U0DS", args={"text": "claimed"})
-        outbox.enqueue(claimed, "claimed-once")
-        texts = [json.loads(f["job"])["args"]["text"] for _, f in redis_client.xrange(Keys().jobs)]
-        assert texts.count("claimed") == 1
-        # Without a claim a second try could queue it twice: the timeout is raised instead.
-        redis_client.execute_command("CLIENT", "PAUSE", 450, "WRITE")
-        with pytest.raises(redis.TimeoutError):
-            outbox.enqueue(Job(kind=JobKind.REPLY, user="U0DS", args={"text": "unclaimed"}))
-    finally:
-        redis_client.execute_command("CLIENT", "UNPAUSE")
-        client.close()

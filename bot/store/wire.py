@@ -72,27 +72,14 @@ class Wire:
             with _IDLE_LOCK:
                 self._idle = _IDLE.setdefault(self._pool, [])
 
-    def send(self, commands: Sequence[Command], *, retry: bool = False) -> list[Any]:
+    def send(self, commands: Sequence[Command]) -> list[Any]:
         """The replies of `commands`, sent in one round trip; an error reply raises its
-        ResponseError (the connection is then dropped, its later replies unread).
-
-        With `retry`, a round trip that times out or loses its connection is sent once more
-        on a fresh connection, as redis-py retries its own commands. Only for commands that
-        may apply twice (a claimed enqueue: the second is a duplicate), never for one with
-        the request's replay SET, whose second try would find the first one's entry."""
+        ResponseError (the connection is then dropped, its later replies unread)."""
         if self._pool is None:
             pipe = self._client.pipeline(transaction=False)
             for command in commands:
                 pipe.execute_command(*command)
             return list(pipe.execute())
-        try:
-            return self._round_trip(commands)
-        except (redis.ConnectionError, redis.TimeoutError):
-            if not retry:
-                raise
-            return self._round_trip(commands)
-
-    def _round_trip(self, commands: Sequence[Command]) -> list[Any]:
         conn = self._checkout()
         try:
             conn.send_packed_command(conn.pack_commands(commands))
@@ -128,28 +115,19 @@ class Wire:
                 raise
         return conn
 
-    def script(
-        self,
-        source: str,
-        sha: str,
-        keys: Sequence[str],
-        args: Sequence[Any],
-        *,
-        retry: bool = False,
-    ) -> Any:
-        """EVALSHA in one round trip (the script is loaded first if the server lacks it);
-        `retry` as for `send`."""
+    def script(self, source: str, sha: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        """EVALSHA in one round trip (the script is loaded first if the server lacks it)."""
         command = ("EVALSHA", sha, len(keys), *keys, *args)
         try:
-            return self._one(command, retry)
+            return self._one(command)
         except redis.exceptions.NoScriptError:
             self._client.script_load(source)
-            return self._one(command, retry)
+            return self._one(command)
 
-    def _one(self, command: Command, retry: bool = False) -> Any:
+    def _one(self, command: Command) -> Any:
         if self._pool is None:
             return self._client.execute_command(*command)
-        return self.send([command], retry=retry)[0]
+        return self.send([command])[0]
 
 
 def as_dict(reply: Any) -> dict[str, str]:
