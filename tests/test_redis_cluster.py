@@ -216,6 +216,11 @@ class FirstBytes:
                     self.seen.append(conn.recv(5))
 
     def close(self) -> None:
+        # Shut down, then close once the thread is out of accept: closing under a blocked
+        # accept would not wake it, and the descriptor could be reused by another socket.
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._thread.join(timeout=10)
         self._sock.close()
 
 

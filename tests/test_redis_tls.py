@@ -121,6 +121,25 @@ def test_a_single_node_over_tls_serves_the_acks(
         acks_over_tls(edge, [single_front])
 
 
+def test_closing_the_front_stops_every_thread_it_started(
+    redis_server: RedisServer, redis_client: Any, certificates: tuple[Path, Path, Path]
+) -> None:
+    """A front closed under an open connection wakes and stops its threads before the
+    sockets are closed: a thread left blocked on a closed socket reads whatever socket of
+    the process gets the same descriptor next (a later test's Redis replies)."""
+    ca, cert, key = certificates
+    before = set(threading.enumerate())
+    front = TlsFront(redis_server.port, cert, key)
+    client = redis.Redis.from_url(tls_url(front, ca))
+    assert client.ping()  # a session relayed both ways, its two pumps now waiting in recv
+    front.close()
+    left = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert left == []
+    with pytest.raises(redis.ConnectionError):
+        client.ping()  # the front hung up
+    client.close()
+
+
 def test_a_certificate_from_another_ca_is_refused(single_front: TlsFront, tmp_path: Path) -> None:
     other_ca, _cert, _key = make_ca(tmp_path / "other", "another-ca")
     url = tls_url(single_front, other_ca).replace("rediss://", "rediss://bot:hunter2@")

@@ -77,9 +77,21 @@ def make_ca(
     return paths
 
 
+def _hang_up(*ends: socket.socket) -> None:
+    """Shut the connections down without closing them: a thread blocked in recv or accept on
+    one wakes (a close would not wake it, and its descriptor number could then be reused by
+    another socket of the process, whose bytes that thread would read)."""
+    for end in ends:
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(end, socket.SHUT_RDWR)  # the TCP socket under TLS too
+
+
 class TlsFront:
     """Accepts TLS on a loopback port and relays each connection to `target_port` in clear.
-    `sessions` counts the TLS handshakes completed, `relayed` the bytes clients sent through."""
+    `sessions` counts the TLS handshakes completed, `relayed` the bytes clients sent through.
+
+    Each socket is closed by the one thread that owns it, after every thread using it has
+    stopped; `close()` only shuts them down and waits for those threads."""
 
     def __init__(self, target_port: int, cert: Path, key: Path) -> None:
         self._target = target_port
@@ -91,45 +103,69 @@ class TlsFront:
         self.relayed = 0
         self._lock = threading.Lock()
         self._open: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._serving: list[threading.Thread] = []
+        self._closing = False
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self) -> None:
         while True:
             try:
                 raw, _ = self._sock.accept()
             except OSError:
-                return  # closed
-            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+                return  # shut down by close()
+            with self._lock:
+                if self._closing:
+                    raw.close()
+                    return
+                self._open.append(raw)
+                serving = threading.Thread(target=self._serve, args=(raw,), daemon=True)
+                self._serving.append(serving)
+            serving.start()
 
     def _serve(self, raw: socket.socket) -> None:
+        ends = [raw]
         try:
-            secure = self._context.wrap_socket(raw, server_side=True)
-        except (ssl.SSLError, OSError):
-            raw.close()  # the client refused our certificate, or spoke plain RESP
-            return
-        backend = socket.create_connection(("127.0.0.1", self._target))
-        with self._lock:
-            self.sessions += 1
-            self._open += [secure, backend]
-        threading.Thread(target=self._pump, args=(backend, secure, False), daemon=True).start()
-        self._pump(secure, backend, True)
+            try:
+                secure = self._context.wrap_socket(raw, server_side=True)
+            except (ssl.SSLError, OSError):
+                return  # the client refused our certificate, or spoke plain RESP
+            ends = [secure]
+            try:
+                backend = socket.create_connection(("127.0.0.1", self._target))
+            except OSError:
+                return
+            ends.append(backend)
+            with self._lock:
+                self.sessions += 1
+                self._open = [end for end in self._open if end is not raw] + ends
+                if self._closing:
+                    return
+            back = threading.Thread(target=self._pump, args=(backend, secure, False))
+            back.start()
+            self._pump(secure, backend, True)
+            back.join()
+        finally:
+            with self._lock:
+                self._open = [end for end in self._open if all(end is not e for e in ends)]
+            for end in ends:
+                end.close()
 
     def _pump(self, source: socket.socket, sink: socket.socket, from_client: bool) -> None:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # ssl.SSLError is an OSError
             while data := source.recv(65536):
                 sink.sendall(data)
                 if from_client:
                     with self._lock:
                         self.relayed += len(data)
-        for end in (source, sink):
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-            end.close()
+        _hang_up(source, sink)  # the other direction ends too
 
     def close(self) -> None:
-        self._sock.close()
         with self._lock:
-            ends, self._open = self._open, []
-        for end in ends:
-            with contextlib.suppress(OSError):
-                end.close()
+            self._closing = True
+            _hang_up(self._sock, *self._open)  # under the lock: none of them is closed yet
+            serving = list(self._serving)
+        self._acceptor.join(timeout=10)
+        for thread in serving:
+            thread.join(timeout=10)
+        self._sock.close()
